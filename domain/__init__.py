@@ -1,0 +1,1 @@
+"""Steward's business: entities, rules and services. Imports the standard library only."""

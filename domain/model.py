@@ -1,0 +1,212 @@
+"""Steward's entities: plain, immutable dataclasses with no framework attached.
+
+Storage maps rows to these and back; services build new instances instead of mutating
+(``dataclasses.replace``), so a value read in one unit of work can't leak a change into another.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    DIRECTOR = "director"
+    MANAGER = "manager"
+    MEMBER = "member"
+    FINANCE = "finance"
+
+
+class Platform(enum.StrEnum):
+    SLACK = "slack"
+    TEAMS = "teams"
+
+
+class Source(enum.StrEnum):
+    """Where a change came from, for the audit trail."""
+
+    SLACK = "slack"
+    TEAMS = "teams"
+    SHELL = "shell"
+    IMPORT = "import"
+    SYSTEM = "system"
+
+
+class Rag(enum.StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; lets callers compare two RAGs ("worsened since")."""
+        return {"green": 0, "amber": 1, "red": 2}[self.value]
+
+
+class ScopeState(enum.StrEnum):
+    FLAGGED = "flagged"
+    APPROVED = "approved"  # accepted as a change order: adds to the budget
+    ABSORBED = "absorbed"  # accepted at no charge: no budget change
+    REJECTED = "rejected"
+
+
+class AllocationState(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    """Thresholds from the organisation file's ``escalation`` block (defaults per DESIGN)."""
+
+    burn_thresholds: tuple[int, ...] = (75, 90, 100)
+    forecast_over_budget: int = 10
+    scope_impact: int = 5
+    stale_status_days: int = 5
+    approval_wait_days: int = 2
+    reack_hours: int = 24
+
+
+@dataclass(frozen=True)
+class Organisation:
+    currency: str = "USD"
+    timezone: str = "UTC"
+    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int | None
+    name: str
+    email: str
+    role: Role
+    capacity_hours: Decimal = Decimal("40")
+    cost_rate: Decimal = Decimal("0")
+    bill_rate: Decimal = Decimal("0")
+    platform: Platform | None = None
+    slack_id: str | None = None
+    teams_id: str | None = None
+    active: bool = True
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class Client:
+    id: int | None
+    key: str
+    name: str
+    director_id: int | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int | None
+    key: str
+    name: str
+    client_id: int
+    budget: Decimal
+    start: date
+    end: date
+    manager_id: int | None = None
+    budget_hours: Decimal | None = None
+    channels: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimeEntry:
+    id: int | None
+    person_id: int
+    project_id: int
+    day: date
+    hours: Decimal
+    bill_rate: Decimal
+    cost_rate: Decimal
+    note: str = ""
+    source: Source = Source.SHELL
+    external_id: str | None = None  # idempotency key for imports (file row fingerprint)
+
+
+@dataclass(frozen=True)
+class Expense:
+    id: int | None
+    project_id: int
+    day: date
+    amount: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    id: int | None
+    project_id: int
+    rag: Rag
+    note: str
+    author_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ScopeChange:
+    id: int | None
+    project_id: int
+    description: str
+    impact_hours: Decimal | None
+    impact_amount: Decimal | None
+    state: ScopeState
+    flagged_by: int
+    flagged_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    decision_note: str = ""
+    link: str = ""  # permalink of the chat message it came from, if any
+
+
+@dataclass(frozen=True)
+class Allocation:
+    id: int | None
+    person_id: int
+    project_id: int
+    hours_per_week: Decimal
+    start: date
+    end: date
+    state: AllocationState
+    requested_by: int
+    requested_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    decision_note: str = ""
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: int | None
+    at: datetime
+    actor_id: int | None
+    source: Source
+    action: str  # e.g. "status.logged", "allocation.approved"
+    subject: str  # e.g. "project:acme-web", "allocation:12"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DigestSubscription:
+    id: int | None
+    channel: str
+    platform: Platform | None
+    hour: int
+    minute: int
+    timezone: str
+    weekdays_only: bool
+    created_by: int
+    person_id: int | None = None  # a director's personal digest (subscribed from a DM)
+    active: bool = True

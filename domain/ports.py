@@ -1,0 +1,221 @@
+"""The interfaces the domain needs from the outside world (implemented in ``storage/`` and ``bot/``).
+
+Read-side aggregates (burn, capacity) are part of the repositories so that storage can compute
+them in SQL in a fixed number of statements, however many projects and entries there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.model import (
+    Allocation,
+    AllocationState,
+    AuditEvent,
+    Client,
+    DigestSubscription,
+    Expense,
+    Organisation,
+    Person,
+    Project,
+    ScopeChange,
+    ScopeState,
+    StatusUpdate,
+    TimeEntry,
+)
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class BurnTotals:
+    """Sums over one project's time entries and expenses dated up to ``today``."""
+
+    burned: Decimal = ZERO  # hours x bill rate on the entry, plus expenses
+    burned_28d: Decimal = ZERO  # the same, dated in the 28 days ending today
+    cost: Decimal = ZERO  # hours x cost rate on the entry, plus expenses
+    hours: Decimal = ZERO
+    expenses: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class ScopeTotals:
+    """Sums over one project's scope changes by state."""
+
+    approved_amount: Decimal = ZERO
+    approved_hours: Decimal = ZERO
+    pending_count: int = 0
+    pending_amount: Decimal = ZERO
+    pending_hours: Decimal = ZERO
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class OrganisationRepository(Protocol):
+    def get(self) -> Organisation:
+        """The organisation settings (defaults when none were ever saved)."""
+        ...
+
+    def save(self, org: Organisation) -> None: ...
+
+
+class PersonRepository(Protocol):
+    def get(self, person_id: int) -> Person | None: ...
+    def by_email(self, email: str) -> Person | None:
+        """Case-insensitive match on email."""
+        ...
+
+    def by_slack_id(self, slack_id: str) -> Person | None: ...
+    def by_teams_id(self, teams_id: str) -> Person | None: ...
+    def list(self) -> list[Person]: ...
+    def many(self, ids: Iterable[int]) -> dict[int, Person]:
+        """The people with these ids, in one query."""
+        ...
+
+    def add(self, person: Person) -> Person:
+        """Insert and return the person with its id."""
+        ...
+
+    def update(self, person: Person) -> None: ...
+
+
+class ClientRepository(Protocol):
+    def get(self, client_id: int) -> Client | None: ...
+    def list(self) -> list[Client]: ...
+    def add(self, client: Client) -> Client: ...
+    def update(self, client: Client) -> None: ...
+
+
+class ProjectRepository(Protocol):
+    def get(self, project_id: int) -> Project | None: ...
+    def list(self, client_id: int | None = None) -> list[Project]: ...
+    def by_channel(self, channel: str) -> list[Project]:
+        """Projects bound to a Slack channel id or Teams conversation id."""
+        ...
+
+    def add(self, project: Project) -> Project: ...
+    def update(self, project: Project) -> None: ...
+
+
+class TimeEntryRepository(Protocol):
+    def add(self, entry: TimeEntry) -> TimeEntry: ...
+    def add_many(self, entries: Sequence[TimeEntry]) -> int:
+        """Bulk insert; entries whose ``external_id`` already exists are skipped. Returns rows added."""
+        ...
+
+    def add_expense(self, expense: Expense) -> Expense: ...
+    def totals(self, project_ids: Sequence[int], today: date) -> Mapping[int, BurnTotals]:
+        """Burn aggregates per project, computed in SQL in one statement (missing ids: no entries)."""
+        ...
+
+    def list(self, project_id: int, since: date | None = None) -> list[TimeEntry]: ...
+
+
+class StatusRepository(Protocol):
+    def add(self, update: StatusUpdate) -> StatusUpdate: ...
+    def latest(self, project_ids: Sequence[int]) -> Mapping[int, StatusUpdate]:
+        """The newest status of each project that has one, in one statement."""
+        ...
+
+    def history(self, project_id: int, limit: int = 10) -> list[StatusUpdate]:
+        """Newest first."""
+        ...
+
+
+class ScopeRepository(Protocol):
+    def add(self, change: ScopeChange) -> ScopeChange: ...
+    def get(self, change_id: int) -> ScopeChange | None: ...
+    def list(self, project_ids: Sequence[int], states: Iterable[ScopeState] | None = None) -> list[ScopeChange]: ...
+    def totals(self, project_ids: Sequence[int]) -> Mapping[int, ScopeTotals]:
+        """Scope sums per project, in one statement."""
+        ...
+
+    def decide(self, decided: ScopeChange) -> bool:
+        """Store a decision only if the change is still flagged. False: someone decided first."""
+        ...
+
+
+class AllocationRepository(Protocol):
+    def add(self, allocation: Allocation) -> Allocation: ...
+    def get(self, allocation_id: int) -> Allocation | None: ...
+    def list(
+        self,
+        *,
+        person_id: int | None = None,
+        project_ids: Sequence[int] | None = None,
+        states: Iterable[AllocationState] | None = None,
+    ) -> list[Allocation]: ...
+
+    def weekly_load(self, person_ids: Sequence[int], first_week: date, last_week: date) -> Mapping[tuple[int, date], Decimal]:
+        """Approved hours per (person, ISO-week Monday) for weeks in [first_week, last_week], in SQL.
+
+        An allocation counts in full in every ISO week its dates touch. Weeks with no load are absent.
+        """
+        ...
+
+    def decide(self, decided: Allocation) -> bool:
+        """Store a decision only if the request is still requested. False: someone decided first."""
+        ...
+
+
+class AuditRepository(Protocol):
+    def add(self, event: AuditEvent) -> None: ...
+    def list(self, subject: str | None = None, limit: int = 50) -> list[AuditEvent]: ...
+
+
+class SubscriptionRepository(Protocol):
+    def for_channel(self, channel: str) -> DigestSubscription | None: ...
+    def save(self, sub: DigestSubscription) -> DigestSubscription:
+        """Insert or replace the channel's subscription."""
+        ...
+
+    def list_active(self) -> list[DigestSubscription]: ...
+
+
+class ReceiptRepository(Protocol):
+    def record(self, key: str, at: datetime) -> bool:
+        """Remember an idempotency key (a Slack event_id, a Teams activity id...).
+
+        True when the key is new; False when it was seen before, so the caller must not act again.
+        The key is stored in the unit of work, so it commits or rolls back with the work it guards.
+        """
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything done through it commits together or not at all."""
+
+    organisation: OrganisationRepository
+    people: PersonRepository
+    clients: ClientRepository
+    projects: ProjectRepository
+    entries: TimeEntryRepository
+    statuses: StatusRepository
+    scope: ScopeRepository
+    allocations: AllocationRepository
+    audit: AuditRepository
+    subscriptions: SubscriptionRepository
+    receipts: ReceiptRepository
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
