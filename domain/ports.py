@@ -126,6 +126,10 @@ class StatusRepository(Protocol):
         """The newest status of each project that has one, in one statement."""
         ...
 
+    def previous(self, project_ids: Sequence[int]) -> Mapping[int, StatusUpdate]:
+        """The second-newest status of each project that has two, in one statement."""
+        ...
+
     def history(self, project_id: int, limit: int = 10) -> list[StatusUpdate]:
         """Newest first."""
         ...
