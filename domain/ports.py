@@ -159,7 +159,9 @@ class AllocationRepository(Protocol):
         states: Iterable[AllocationState] | None = None,
     ) -> list[Allocation]: ...
 
-    def weekly_load(self, person_ids: Sequence[int], first_week: date, last_week: date) -> Mapping[tuple[int, date], Decimal]:
+    def weekly_load(
+        self, person_ids: Sequence[int], first_week: date, last_week: date
+    ) -> Mapping[tuple[int, date], Decimal]:
         """Approved hours per (person, ISO-week Monday) for weeks in [first_week, last_week], in SQL.
 
         An allocation counts in full in every ISO week its dates touch. Weeks with no load are absent.

@@ -1,0 +1,43 @@
+"""The composition root: settings in, wired collaborators out. Nothing happens at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from storage.uow import build_uow_factory, ensure_schema
+
+from bot.clock import FixedClock, SystemClock
+from bot.settings import Settings
+from domain.ports import Clock, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class Steward:
+    settings: Settings
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+
+
+def parse_now(text: str, timezone: str) -> datetime:
+    """``--now``: an ISO date or datetime; without an offset it is read in the organisation's timezone."""
+    at = datetime.fromisoformat(text.strip())
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(timezone))
+    return at
+
+
+def build(settings: Settings, now: str | None = None) -> Steward:
+    """Open (and if new, create) the database and wire the clock."""
+    ensure_schema(settings.database_url)
+    uow_factory = build_uow_factory(settings.database_url)
+    with uow_factory() as uow:
+        org = uow.organisation.get()
+        if settings.timezone and org.timezone == "UTC" and settings.timezone != "UTC":
+            # STEWARD_TIMEZONE is the default until an organisation file says otherwise.
+            org = replace(org, timezone=settings.timezone)
+            uow.organisation.save(org)
+            uow.commit()
+    clock: Clock = FixedClock(parse_now(now, org.timezone)) if now else SystemClock()
+    return Steward(settings, uow_factory, clock)

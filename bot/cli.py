@@ -1,0 +1,195 @@
+"""``steward``: the console, one-shot commands, imports, migrations and the server.
+
+Exit codes: 0 success, 1 a user error (the message on stdout), 2 a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import ConfigError, Settings
+from bot.text import render
+from domain.model import Role, Source
+from handlers.context import Caller, Context
+from handlers.reply import Reply
+
+EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="steward", description="Steward: budgets, scope and people in chat.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def clock_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--now", metavar="ISO", help="pin the clock, e.g. 2026-11-23T09:00 (organisation timezone)")
+
+    shell = sub.add_parser("shell", help="interactive console taking the same lines as Slack and Teams")
+    shell.add_argument("--as", dest="as_email", metavar="EMAIL", help="who you are (default: the first admin)")
+    shell.add_argument("--channel", metavar="ID", help="the conversation the lines are said in")
+    clock_opts(shell)
+
+    say = sub.add_parser("say", help="run one command line and print the reply")
+    say.add_argument("line", help='the command line, e.g. "budget acme"')
+    say.add_argument("--as", dest="as_email", metavar="EMAIL", required=True)
+    say.add_argument("--channel", metavar="ID")
+    say.add_argument("--json", action="store_true", help="print the Reply as JSON")
+    clock_opts(say)
+
+    demo = sub.add_parser("demo", help="create the database if needed and load a demo organisation")
+    clock_opts(demo)
+
+    imp = sub.add_parser("import", help="import the organisation file or hours")
+    imp_sub = imp.add_subparsers(dest="what", required=True, metavar="WHAT")
+    org = imp_sub.add_parser("org", help="people, clients and projects from a YAML file (idempotent)")
+    org.add_argument("file", type=Path)
+    clock_opts(org)
+    hours = imp_sub.add_parser("hours", help="time entries from a CSV file; a bad row imports nothing")
+    hours.add_argument("file", type=Path)
+    hours.add_argument("--format", choices=["generic", "harvest", "toggl"], default=None,
+                       help="file format (default: detected from the header)")
+    clock_opts(hours)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="what", required=True, metavar="WHAT")
+    db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
+
+    serve = sub.add_parser("serve", help="HTTP server for Slack and Teams, with the scheduler")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--no-scheduler", action="store_true", help="do not run the scheduler in this process")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"steward: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run(args, settings)
+    except ConfigError as exc:
+        print(f"steward: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # a malformed --now
+        print(f"steward: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        from storage.migrate import upgrade
+
+        upgrade(settings.database_url)
+        print(f"Database is up to date: {_safe_url(settings.database_url)}")
+        return EXIT_OK
+    if args.command == "serve":
+        from bot.server import serve
+
+        return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
+
+    from bot.app import build
+
+    steward = build(settings, now=getattr(args, "now", None))
+    if args.command == "demo":
+        from handlers.demo import load_demo
+
+        return _print(load_demo(steward.uow_factory, steward.clock))
+    if args.command == "import":
+        from handlers import imports
+
+        if not args.file.exists():
+            print(f"steward: no such file: {args.file}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.what == "org":
+            return _print(imports.import_org_file(steward.uow_factory, steward.clock, args.file))
+        return _print(imports.import_hours_file(steward.uow_factory, steward.clock, args.file, args.format))
+    if args.command == "say":
+        from handlers.dispatch import handle
+
+        reply = handle(_context(steward, args.as_email, args.channel), args.line)
+        if args.json:
+            print(json.dumps(reply.to_dict(), indent=2, default=str, ensure_ascii=False))
+            return EXIT_OK if reply.ok else EXIT_USER
+        return _print(reply)
+    if args.command == "shell":
+        return _shell(steward, args.as_email, args.channel)
+    raise AssertionError(args.command)
+
+
+def _print(reply: Reply) -> int:
+    print(render(reply))
+    return EXIT_OK if reply.ok else EXIT_USER
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def _context(steward, email: str | None, channel: str | None) -> Context:  # type: ignore[no-untyped-def]
+    return Context(
+        uow_factory=steward.uow_factory,
+        clock=steward.clock,
+        caller=Caller(email=email),
+        source=Source.SHELL,
+        channel=channel,
+        is_direct=channel is None,
+    )
+
+
+def _default_person(steward) -> str | None:  # type: ignore[no-untyped-def]
+    with steward.uow_factory() as uow:
+        people = [p for p in uow.people.list() if p.active]
+    for role in (Role.ADMIN, Role.DIRECTOR):
+        for person in people:
+            if person.role is role:
+                return person.email
+    return people[0].email if people else None
+
+
+def _shell(steward, email: str | None, channel: str | None) -> int:  # type: ignore[no-untyped-def]
+    from handlers.dispatch import handle
+
+    with contextlib.suppress(ImportError):  # line editing and history for input(), where the platform has it
+        import readline  # noqa: F401
+    email = email or _default_person(steward)
+    if email is None:
+        print("The database has no people yet. Run `steward demo` or `steward import org FILE.yaml` first.")
+        return EXIT_USER
+    print(f"Steward console. You are {email}" + (f" in {channel}" if channel else "") + ".")
+    print("Type `help` for commands, `:as EMAIL` to be someone else, `:channel ID` to change channel, `quit` to leave.")
+    while True:
+        try:
+            line = input("steward> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if not line:
+            continue
+        if line in ("quit", "exit", ":q"):
+            return EXIT_OK
+        if line.startswith(":as "):
+            email = line[4:].strip()
+            print(f"You are now {email}.")
+            continue
+        if line.startswith(":channel"):
+            channel = line[8:].strip() or None
+            print(f"Channel: {channel or '(direct message)'}.")
+            continue
+        print(render(handle(_context(steward, email, channel), line)))
+        print()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

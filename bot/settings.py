@@ -1,0 +1,85 @@
+"""Settings read once from the environment into a frozen object that fails loudly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message names it in one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///steward.db"
+    timezone: str | None = None
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    microsoft_app_id: str = ""
+    microsoft_app_password: str = ""
+    microsoft_app_tenant_id: str = ""
+    admins: tuple[str, ...] = ()
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        url = get("DATABASE_URL") or "sqlite:///steward.db"
+        if "://" not in url:
+            raise ConfigError(f"DATABASE_URL is malformed: {url!r} (example: postgresql+psycopg://user@host/steward)")
+        if url.startswith("postgres://") or url.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; the bare scheme would ask SQLAlchemy for psycopg2.
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        tz = get("STEWARD_TIMEZONE")
+        if tz:
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(f"STEWARD_TIMEZONE is not an IANA timezone: {tz!r} (example: Europe/London)") \
+                    from None
+        token, secret = get("SLACK_BOT_TOKEN"), get("SLACK_SIGNING_SECRET")
+        if token and not token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        app_token = get("SLACK_APP_TOKEN")
+        if app_token and not app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        if token and not secret and not app_token:
+            raise ConfigError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set")
+        api_url = get("SLACK_API_URL") or "https://slack.com/api/"
+        if not api_url.startswith(("http://", "https://")):
+            raise ConfigError(f"SLACK_API_URL must be an http(s) URL: {api_url!r}")
+        if not api_url.endswith("/"):
+            api_url += "/"
+        app_id = get("MICROSOFT_APP_ID") or ""
+        password = get("MICROSOFT_APP_PASSWORD") or ""
+        if app_id and not password:
+            raise ConfigError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set")
+        admins = tuple(a.strip().lower() for a in (get("STEWARD_ADMINS") or "").split(",") if a.strip())
+        for admin in admins:
+            if "@" not in admin:
+                raise ConfigError(f"STEWARD_ADMINS must be comma-separated emails: {admin!r} is not one")
+        return cls(
+            database_url=url,
+            timezone=tz,
+            slack_bot_token=token,
+            slack_signing_secret=secret,
+            slack_app_token=app_token,
+            slack_api_url=api_url,
+            microsoft_app_id=app_id,
+            microsoft_app_password=password,
+            microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID") or "",
+            admins=admins,
+        )

@@ -1,0 +1,64 @@
+"""Capacity: hours allocated to a person per ISO week against their weekly capacity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from domain.model import Person
+
+
+def monday(day: date) -> date:
+    """The Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def weeks_between(start: date, end: date) -> list[date]:
+    """The Mondays of every ISO week that [start, end] touches."""
+    weeks, week = [], monday(start)
+    while week <= end:
+        weeks.append(week)
+        week += timedelta(days=7)
+    return weeks
+
+
+@dataclass(frozen=True)
+class WeekOver:
+    """One ISO week in which a person is allocated above capacity."""
+
+    week: date  # Monday
+    allocated: Decimal
+    capacity: Decimal
+
+    @property
+    def over_by(self) -> Decimal:
+        return self.allocated - self.capacity
+
+    @property
+    def label(self) -> str:
+        year, number, _ = self.week.isocalendar()
+        return f"{year}-W{number:02d}"
+
+    def describe(self) -> str:
+        return (
+            f"{self.label} (week of {self.week:%d %b}): {self.allocated:g}h of {self.capacity:g}h, "
+            f"over by {self.over_by:g}h"
+        )
+
+
+def weeks_over_capacity(
+    person: Person,
+    load: Mapping[date, Decimal],
+    weeks: list[date],
+    extra_hours: Decimal = Decimal(0),
+) -> list[WeekOver]:
+    """The weeks in which approved ``load`` plus ``extra_hours`` (a request being weighed) exceed the
+    person's capacity, each with how much. ``load`` maps a Monday to approved hours that week."""
+    over = []
+    for week in weeks:
+        allocated = load.get(week, Decimal(0)) + extra_hours
+        if allocated > person.capacity_hours:
+            over.append(WeekOver(week, allocated, person.capacity_hours))
+    return over

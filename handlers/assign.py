@@ -1,0 +1,87 @@
+"""``assign <person> <project> <N>h/week|<N>% [from <date>] [until <date>]``: request an allocation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from domain import services
+from domain.errors import InvalidInput, NotFound
+from handlers.base import Turn, format_date, format_hours, turn
+from handlers.context import Context
+from handlers.parsing import parse_weekly, resolve_person, split_name, take_keyword_date
+from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+
+USAGE = "assign <person> <project> <N>h/week|<N>% [from <date>] [until <date>]"
+EXAMPLE = "assign jane@example.com acme-web 20h/week from next monday until 2027-01-31"
+
+
+def handle(ctx: Context, args: str) -> Reply:
+    with turn(ctx) as t:
+        tokens = args.split()
+        if len(tokens) < 3:
+            raise InvalidInput("Say who, on which project, and how much.", example=EXAMPLE)
+        person, used = _person(t, tokens)
+        project, rest = split_name(tokens[used:], t.uow, example=EXAMPLE)
+        start, rest = take_keyword_date(rest, "from", ("until", "till", "to"), t.today, t.org.timezone,
+                                        example=EXAMPLE)
+        end = None
+        for word in ("until", "till", "to"):
+            end, rest = take_keyword_date(rest, word, (), t.today, t.org.timezone, example=EXAMPLE)
+            if end is not None:
+                break
+        if len(rest) != 1:
+            extra = " ".join(rest) if rest else "nothing"
+            raise InvalidInput(f"Expected hours per week or a percentage, got “{extra}”.", example=EXAMPLE)
+        weekly = parse_weekly(rest[0], person.capacity_hours, example=EXAMPLE)
+        start = start or t.today
+        end = end or project.end
+        request = services.request_allocation(t.uow, t.actor, person, project, weekly, start, end, t.now,
+                                              ctx.source)
+        client = t.uow.clients.get(project.client_id)
+        approvers = services.approvers_for(t.uow, client) if client else []
+        waiting = ", ".join(a.name for a in approvers) or "an admin"
+        reply = allocation_reply(t, request, title=f"Allocation A{request.allocation.id} requested")
+        return replace(reply, summary=f"Waiting for {waiting} to decide.", severity=Severity.SUCCESS)
+
+
+def _person(t: Turn, tokens: list[str]):  # type: ignore[no-untyped-def]
+    """The person is named by the first word, or the first two (a full name)."""
+    try:
+        return resolve_person(t.uow, " ".join(tokens[:2]), example=EXAMPLE), 2
+    except (NotFound, InvalidInput):
+        return resolve_person(t.uow, tokens[0], example=EXAMPLE), 1
+
+
+def allocation_reply(t: Turn, request: services.AllocationRequest, *, title: str) -> Reply:
+    """The card an approver sees: who, where, how much, when, and the capacity check."""
+    a, person, project = request.allocation, request.person, request.project
+    facts = (
+        Fact("Person", f"{person.name} ({format_hours(person.capacity_hours)}/week capacity)"),
+        Fact("Project", f"{project.name} ({project.key})"),
+        Fact("Hours per week", format_hours(a.hours_per_week)),
+        Fact("Dates", f"{format_date(a.start)} → {format_date(a.end)}"),
+        Fact("State", a.state.value, Tone.NONE),
+    )
+    sections = []
+    if request.over:
+        lines = tuple(w.describe() for w in request.over)
+        sections.append(Section(
+            title=f"Over capacity in {len(request.over)} week{'s' if len(request.over) != 1 else ''}",
+            lines=lines, tone=Tone.RED,
+        ))
+    else:
+        sections.append(Section(lines=("Within capacity in every week.",), tone=Tone.GREEN))
+    actions = ()
+    if a.state.value == "requested":
+        actions = (
+            Action("Approve", f"approve A{a.id}", "primary"),
+            Action("Reject", f"reject A{a.id}", "danger", confirm="Reject this allocation request?"),
+        )
+    return Reply(
+        title=title,
+        facts=facts,
+        sections=tuple(sections),
+        actions=actions,
+        tone=Tone.RED if request.over else Tone.NONE,
+        subject=f"allocation:{a.id}",
+    )

@@ -1,0 +1,109 @@
+"""``approve <id> [<comment>]``, ``reject <id> [<reason>]``, ``absorb <id> [<comment>]``.
+
+Ids carry their kind: ``A12`` is an allocation request, ``S7`` a scope change. This is what a card's
+buttons run, so a second click or a replayed payload lands here too and sees the decision taken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from domain import services
+from domain.errors import AlreadyDecided, InvalidInput
+from domain.model import Allocation, ScopeChange, ScopeState
+from handlers.assign import allocation_reply
+from handlers.base import Turn, turn
+from handlers.context import Context
+from handlers.reply import Fact, Reply, Severity, Tone
+from handlers.scope import impact_text
+
+USAGE = "approve|reject|absorb <id> [<comment>]"
+EXAMPLE = "approve A12 ok for two sprints"
+_ID = re.compile(r"^#?([AaSs])(\d{1,9})$")
+
+
+def parse_id(word: str, verb: str) -> tuple[str, int]:
+    m = _ID.match(word.strip())
+    if not m:
+        raise InvalidInput(
+            f"“{word}” is not a request id: allocation requests look like A12, scope changes like S7 "
+            "(see `approvals`).",
+            example=f"{verb} A12",
+        )
+    return m.group(1).upper(), int(m.group(2))
+
+
+def handle(ctx: Context, args: str, verb: str) -> Reply:
+    words = args.split(maxsplit=1)
+    if not words:
+        raise InvalidInput("Which request? Give its id (see `approvals`).", example=f"{verb} A12")
+    kind, number = parse_id(words[0], verb)
+    note = words[1] if len(words) > 1 else ""
+    with turn(ctx) as t:
+        try:
+            if kind == "A":
+                if verb == "absorb":
+                    raise InvalidInput("Only scope changes can be absorbed; approve or reject an allocation.",
+                                       example=f"approve A{number}")
+                request = services.decide_allocation(t.uow, t.actor, number, verb == "approve", note, t.now,
+                                                     ctx.source)
+                return _allocation_decided(t, request)
+            decision = {"approve": ScopeState.APPROVED, "absorb": ScopeState.ABSORBED,
+                        "reject": ScopeState.REJECTED}[verb]
+            change = services.decide_scope(t.uow, t.actor, number, decision, note, t.now, ctx.source)
+            return _scope_decided(t, change)
+        except AlreadyDecided as done:
+            return _already(t, done)
+
+
+def _decided_by(t: Turn, by: int | None, at) -> str:  # type: ignore[no-untyped-def]
+    who = t.uow.people.get(by) if by else None
+    return f"{who.name if who else 'someone'} on {at:%d %b %Y %H:%M} UTC" if at else (who.name if who else "")
+
+
+def _allocation_decided(t: Turn, request: services.AllocationRequest) -> Reply:
+    a = request.allocation
+    reply = allocation_reply(t, request, title=f"Allocation A{a.id} {a.state.value}")
+    note = f" — “{a.decision_note}”" if a.decision_note else ""
+    return replace(
+        reply,
+        summary=f"{a.state.value.capitalize()} by {_decided_by(t, a.decided_by, a.decided_at)}{note}",
+        severity=Severity.SUCCESS,
+        tone=Tone.GREEN if a.state.value == "approved" else Tone.RED,
+    )
+
+
+def _scope_decided(t: Turn, change: ScopeChange) -> Reply:
+    project = t.uow.projects.get(change.project_id)
+    words = {ScopeState.APPROVED: "approved as a change order", ScopeState.ABSORBED: "absorbed",
+             ScopeState.REJECTED: "rejected"}
+    note = f" — “{change.decision_note}”" if change.decision_note else ""
+    return Reply(
+        title=f"Scope change S{change.id} {words.get(change.state, change.state.value)}",
+        summary=f"{change.description}\nDecided by {_decided_by(t, change.decided_by, change.decided_at)}{note}",
+        facts=(
+            Fact("Project", f"{project.name} ({project.key})" if project else "?"),
+            Fact("Impact", impact_text(t, change, project) if project else "?"),
+        ),
+        severity=Severity.SUCCESS,
+        tone=Tone.RED if change.state is ScopeState.REJECTED else Tone.GREEN,
+        subject=f"scope:{change.id}",
+    )
+
+
+def _already(t: Turn, done: AlreadyDecided) -> Reply:
+    subject = done.subject
+    if isinstance(subject, Allocation):
+        return replace(_allocation_decided(t, services_request(t, subject)), summary=done.message,
+                       severity=Severity.WARNING)
+    if isinstance(subject, ScopeChange):
+        return replace(_scope_decided(t, subject), summary=done.message, severity=Severity.WARNING)
+    return Reply(title="Already decided", summary=done.message, severity=Severity.WARNING)
+
+
+def services_request(t: Turn, a: Allocation) -> services.AllocationRequest:
+    person = t.uow.people.get(a.person_id)
+    project = t.uow.projects.get(a.project_id)
+    assert person is not None and project is not None
+    return services.AllocationRequest(a, person, project, ())

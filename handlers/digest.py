@@ -1,0 +1,199 @@
+"""``digest`` / ``digest now`` / ``digest at <time> [<timezone>] [weekdays|daily]`` / ``digest off``.
+
+The subscription belongs to the conversation the line is said in (a channel, or a DM for a
+director's personal digest of their whole portfolio).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from domain import permissions
+from domain.errors import InvalidInput
+from domain.model import DigestSubscription, Project, Rag, Role
+from domain.portfolio import Portfolio, load_portfolio
+from domain.services import audit
+from handlers.base import Turn, format_date, format_hours, rag_word, turn
+from handlers.context import Context
+from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+
+USAGE = "digest | digest now | digest at <time> [<timezone>] [weekdays|daily] | digest off"
+EXAMPLE = "digest at 09:15 Europe/London weekdays"
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+
+
+def handle(ctx: Context, args: str) -> Reply:
+    words = args.split()
+    verb = words[0].lower() if words else ""
+    with turn(ctx) as t:
+        channel = ctx.channel or f"dm:{t.actor.email}"
+        if verb == "":
+            return _settings(t, channel)
+        if verb == "now":
+            return build_digest(t, channel)
+        if verb == "off":
+            return _off(t, channel)
+        if verb == "at":
+            return _subscribe(t, channel, words[1:])
+        raise InvalidInput(f"“{verb}” is not a digest command.", example=EXAMPLE)
+
+
+def _projects_for(t: Turn, channel: str) -> tuple[list[Project], str]:
+    bound = t.uow.projects.by_channel(channel) if not channel.startswith("dm:") else []
+    if bound:
+        return bound, "this channel's projects"
+    if t.actor.role in (Role.ADMIN, Role.FINANCE):
+        return t.uow.projects.list(), "every project"
+    clients = {c.id for c in t.uow.clients.list() if permissions.is_director_of(t.actor, c)}
+    mine = [p for p in t.uow.projects.list() if p.client_id in clients or p.manager_id == t.actor.id]
+    return mine, "your portfolio"
+
+
+def _settings(t: Turn, channel: str) -> Reply:
+    sub = t.uow.subscriptions.for_channel(channel)
+    if sub is None or not sub.active:
+        return Reply(title="No digest here yet", summary=f"Schedule one: `{EXAMPLE}` or see it now: `digest now`")
+    return Reply(
+        title="Digest scheduled",
+        summary=f"{sub.hour:02d}:{sub.minute:02d} {sub.timezone}, {'weekdays' if sub.weekdays_only else 'every day'}",
+        actions=(Action("Post it now", "digest now"), Action("Stop", "digest off", "danger")),
+    )
+
+
+def _off(t: Turn, channel: str) -> Reply:
+    sub = t.uow.subscriptions.for_channel(channel)
+    if sub is None or not sub.active:
+        return Reply(title="No digest to stop here", summary=f"Schedule one: `{EXAMPLE}`")
+    t.uow.subscriptions.save(replace(sub, active=False))
+    audit(t.uow, t.actor, t.now, t.ctx.source, "digest.stopped", f"channel:{channel}")
+    return Reply(title="Digest stopped", summary="Start it again any time: `" + EXAMPLE + "`",
+                 severity=Severity.SUCCESS)
+
+
+def _subscribe(t: Turn, channel: str, words: list[str]) -> Reply:
+    if not words:
+        raise InvalidInput("At what time?", example=EXAMPLE)
+    m = _TIME.match(words[0]) if len(words) < 2 or words[1].lower() not in ("am", "pm") else \
+        _TIME.match(words[0] + words[1])
+    if m and len(words) > 1 and words[1].lower() in ("am", "pm"):
+        words = [words[0] + words[1], *words[2:]]
+    if not m:
+        raise InvalidInput(f"“{words[0]}” is not a time of day.", example=EXAMPLE)
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if m.group(3):
+        if not 1 <= hour <= 12:
+            raise InvalidInput(f"“{words[0]}” is not a time of day.", example=EXAMPLE)
+        hour = hour % 12 + (12 if m.group(3).lower() == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise InvalidInput(f"“{words[0]}” is not a time of day.", example=EXAMPLE)
+    zone, weekdays_only = t.org.timezone, True
+    for word in words[1:]:
+        low = word.lower()
+        if low in ("weekdays", "weekday"):
+            weekdays_only = True
+        elif low in ("daily", "everyday", "every-day"):
+            weekdays_only = False
+        else:
+            zone = _zone(word)
+    personal = t.ctx.is_direct or t.ctx.channel is None
+    if personal and t.actor.role not in (Role.DIRECTOR, Role.ADMIN, Role.MANAGER, Role.FINANCE):
+        raise InvalidInput("Personal digests are for directors, managers and finance; subscribe in a "
+                           "project channel instead.", example=EXAMPLE)
+    existing = t.uow.subscriptions.for_channel(channel)
+    sub = DigestSubscription(
+        existing.id if existing else None, channel, t.ctx.platform, hour, minute, zone, weekdays_only,
+        t.actor.id or 0, person_id=t.actor.id if channel.startswith("dm:") or t.ctx.is_direct else None,
+    )
+    t.uow.subscriptions.save(sub)
+    audit(t.uow, t.actor, t.now, t.ctx.source, "digest.scheduled", f"channel:{channel}",
+          f"{hour:02d}:{minute:02d} {zone} {'weekdays' if weekdays_only else 'daily'}")
+    return Reply(
+        title="Digest scheduled",
+        summary=f"Every {'weekday' if weekdays_only else 'day'} at {hour:02d}:{minute:02d} {zone}.",
+        severity=Severity.SUCCESS,
+        actions=(Action("Post it now", "digest now"),),
+    )
+
+
+def _zone(word: str) -> str:
+    try:
+        ZoneInfo(word)
+        return word
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    folded = {z.lower(): z for z in available_timezones()}
+    if word.lower() in folded:
+        return folded[word.lower()]
+    raise InvalidInput(f"“{word}” is not a timezone (use an IANA name) nor weekdays/daily.",
+                       example="digest at 8:30 America/New_York daily")
+
+
+def build_digest(t: Turn, channel: str) -> Reply:
+    """The stand-up digest for a channel's projects, or a person's portfolio in a DM."""
+    projects, scope_words = _projects_for(t, channel)
+    if not projects:
+        return Reply(title="No projects here", summary="Bind a channel to a project in the organisation file "
+                     "(`channel:`), or ask for your portfolio in a direct message.")
+    portfolio = load_portfolio(t.uow, projects, t.org, t.today)
+    sections = digest_sections(t, portfolio)
+    counts = portfolio.rag_counts()
+    summary = " · ".join(f"{counts.get(r, 0)} {rag_word(r).lower()}" for r in (Rag.RED, Rag.AMBER, Rag.GREEN))
+    return Reply(
+        title=f"Stand-up digest · {t.today:%a %d %b}",
+        summary=f"{len(projects)} project{'s' if len(projects) != 1 else ''} ({scope_words}): {summary}"
+        + ("" if sections else "\nA quiet day: nothing needs attention."),
+        sections=tuple(sections),
+        tone=Tone.RED if counts.get(Rag.RED) else Tone.AMBER if counts.get(Rag.AMBER) else Tone.GREEN,
+        footer=f"digest for {channel}",
+    )
+
+
+def digest_sections(t: Turn, pf: Portfolio) -> list[Section]:
+    sections: list[Section] = []
+    since = t.now - timedelta(days=1 if t.today.weekday() != 0 else 3)
+    changed = [v for v in pf.views if v.status is not None and v.status.at >= since]
+    if changed:
+        sections.append(Section(title="Status changes", lines=tuple(
+            f"[{rag_word(v.status.rag)}] {v.project.key}: {v.status.note}" for v in changed if v.status)))
+    at_risk = [v for v in pf.views if v.figures.rag is not Rag.GREEN]
+    if at_risk:
+        sections.append(Section(title="Budgets at risk", tone=Tone.RED, lines=tuple(
+            f"[{rag_word(v.figures.rag)}] {v.project.key}: {v.figures.pct_burned}% burned vs "
+            f"{v.figures.pct_elapsed}% elapsed — {', '.join(v.figures.reasons)}"
+            for v in sorted(at_risk, key=lambda v: -v.figures.rag.rank)),
+            actions=tuple(Action(f"Budget {v.project.key}", f"budget {v.project.key}") for v in at_risk[:3])))
+    stale = [v for v in pf.views if v.status_age_working_days is None
+             or v.status_age_working_days > t.org.escalation.stale_status_days]
+    if stale:
+        sections.append(Section(title="No status for a while", tone=Tone.AMBER, lines=tuple(
+            f"{v.project.key}: " + ("never" if v.status is None else f"{v.status_age_working_days} working days")
+            + (f" — {v.manager.name}" if v.manager else "") for v in stale)))
+    if pf.open_scope:
+        sections.append(Section(title="Open scope changes", lines=tuple(
+            f"S{c.id} {p.key}: {c.description}"
+            + (f" ({t.money(c.impact_amount, signed=True)})" if c.impact_amount else "")
+            + (f" (+{format_hours(c.impact_hours)})" if c.impact_hours else "")
+            for c, p in pf.open_scope)))
+    if pf.waiting_allocations:
+        sections.append(Section(title="Approvals waiting", lines=tuple(
+            f"A{a.id} {person.name} on {p.key}, {format_hours(a.hours_per_week)}/week — waiting "
+            f"{(t.now - a.requested_at).days}d" + (" (over capacity)" if over else "")
+            for a, person, p, over in pf.waiting_allocations),
+            actions=(Action("Open approvals", "approvals"),)))
+    if pf.overloads:
+        sections.append(Section(title="Over capacity this week and next", tone=Tone.RED, lines=tuple(
+            f"{o.person.name}: {o.week.describe()}" for o in pf.overloads)))
+    ending = [v for v in pf.views if t.today <= v.project.end <= t.today + timedelta(days=30)]
+    if ending:
+        sections.append(Section(title="Ending in the next 30 days", lines=tuple(
+            f"{v.project.key}: ends {format_date(v.project.end)}"
+            for v in sorted(ending, key=lambda v: v.project.end))))
+    return sections
+
+
+def digest_facts(pf: Portfolio) -> tuple[Fact, ...]:
+    counts = pf.rag_counts()
+    return tuple(Fact(rag_word(r), str(counts.get(r, 0)), Tone(r.value)) for r in (Rag.RED, Rag.AMBER, Rag.GREEN))

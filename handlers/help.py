@@ -1,0 +1,46 @@
+"""``help [<command>]``: usage with examples."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.reply import Reply, Section
+
+COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "budget": ("budget <client-or-project>", "Budget health: burn, forecast at completion, run-out date, RAG.",
+               ("budget acme", "budget acme-web")),
+    "status": ("status <project> [green|amber|red <note>]", "Latest status and history, or log a status.",
+               ("status acme-web", "status acme-web amber waiting on assets")),
+    "hours": ("hours <project> <hours> [for <person>] [on <date>] [<note>]", "Log time.",
+              ("hours acme-web 3.5 design review", "hours acme-web 2 for jane@example.com on last friday")),
+    "scope": ("scope <project> [<description> [+<N>h | +<amount>]]", "Open scope changes, or flag scope creep.",
+              ("scope acme-web", "scope acme-web extra landing page +40h", "scope acme-web new CMS plugin +$4,500")),
+    "assign": ("assign <person> <project> <N>h/week|<N>% [from <date>] [until <date>]",
+               "Request an allocation; capacity is checked and an approver decides.",
+               ("assign jane@example.com acme-web 20h/week from next monday until 2027-01-31",
+                "assign jane acme-web 50%")),
+    "approvals": ("approvals", "What waits for my decision.", ("approvals",)),
+    "approve": ("approve <id> [<comment>]", "Approve an allocation request (A12) or a scope change (S7).",
+                ("approve A12", "approve S7 client signed the change order")),
+    "reject": ("reject <id> [<reason>]", "Reject an allocation request or a scope change.",
+               ("reject A12 Jane is on leave that week",)),
+    "absorb": ("absorb <id> [<comment>]", "Accept a scope change at no charge.", ("absorb S7 goodwill",)),
+    "digest": ("digest | digest now | digest at <time> [<timezone>] [weekdays|daily] | digest off",
+               "This channel's stand-up digest: settings, post now, schedule, stop.",
+               ("digest now", "digest at 09:15 Europe/London weekdays", "digest off")),
+    "escalations": ("escalations", "Projects that need a decision now.", ("escalations",)),
+    "help": ("help [<command>]", "Usage with examples.", ("help", "help scope")),
+}
+
+
+def handle(ctx: Context, args: str) -> Reply:
+    word = args.strip().lower()
+    if word in COMMANDS:
+        usage, what, examples = COMMANDS[word]
+        return Reply(title=usage, summary=what, sections=(Section(title="Examples", lines=examples),))
+    lines = tuple(f"{usage} — {what}" for usage, what, _ in COMMANDS.values())
+    prefix = f"I don't know “{word}”. " if word else ""
+    return Reply(
+        title="Steward commands",
+        summary=f"{prefix}Projects and clients are named by key, name or alias. Try `help budget`.",
+        sections=(Section(lines=lines),),
+    )

@@ -1,0 +1,247 @@
+"""Reading the words of a command line: names, people, dates, hours and money."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+import dateparser
+
+from domain.errors import InvalidInput, NotFound
+from domain.model import Client, Person, Project
+from domain.ports import UnitOfWork
+
+_SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+_MONEY = re.compile(r"^\+?(?P<cur>[$€£])?(?P<num>\d[\d,]*(?:\.\d{1,2})?)(?P<k>k)?(?P<cur2>[$€£])?$", re.IGNORECASE)
+_HOURS = re.compile(r"^\+?(?P<num>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)$", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@dataclass(frozen=True)
+class Named:
+    """A project or a client matched by name."""
+
+    client: Client | None = None
+    project: Project | None = None
+
+
+def _keys_of(item: Client | Project) -> list[str]:
+    return [item.key, item.name, *item.aliases]
+
+
+def _suggest(word: str, options: Sequence[str], n: int = 3) -> list[str]:
+    folded = {fold(o): o for o in options}
+    close = difflib.get_close_matches(fold(word), list(folded), n=n, cutoff=0.5)
+    starts = [o for f, o in folded.items() if f.startswith(fold(word)[:3])] if len(word) >= 3 else []
+    return list(dict.fromkeys([folded[c] for c in close] + starts))[:n]
+
+
+def resolve_named(uow: UnitOfWork, word: str, *, projects_only: bool = False, example: str) -> Named:
+    """A client or project by key, name or alias, case-insensitively; closest matches on a miss."""
+    target = fold(word)
+    if not target:
+        raise InvalidInput("Name a client or a project.", example=example)
+    projects = uow.projects.list()
+    for p in projects:
+        if target in (fold(k) for k in _keys_of(p)):
+            return Named(project=p)
+    clients = [] if projects_only else uow.clients.list()
+    for c in clients:
+        if target in (fold(k) for k in _keys_of(c)):
+            return Named(client=c)
+    options = [p.key for p in projects] + [c.key for c in clients]
+    kind = "project" if projects_only else "client or project"
+    raise NotFound(f"I don't know a {kind} called “{word}”.", _suggest(word, options), example=example)
+
+
+def resolve_project(uow: UnitOfWork, word: str, example: str) -> Project:
+    named = resolve_named(uow, word, projects_only=True, example=example)
+    assert named.project is not None
+    return named.project
+
+
+def split_name(tokens: Sequence[str], uow: UnitOfWork, *, example: str) -> tuple[Project, list[str]]:
+    """Match the longest run of leading tokens that names a project (names may have spaces)."""
+    if not tokens:
+        raise InvalidInput("Name a project.", example=example)
+    projects = uow.projects.list()
+    table = {fold(k): p for p in projects for k in _keys_of(p)}
+    for n in range(min(len(tokens), 6), 0, -1):
+        candidate = fold(" ".join(tokens[:n]))
+        if candidate in table:
+            return table[candidate], list(tokens[n:])
+    raise NotFound(f"I don't know a project called “{tokens[0]}”.", _suggest(tokens[0], [p.key for p in projects]),
+                   example=example)
+
+
+def resolve_person(uow: UnitOfWork, word: str, *, example: str) -> Person:
+    """A person by email, name (full or first, when unique) or a Slack mention ``<@U123>``."""
+    word = word.strip()
+    mention = _SLACK_MENTION.match(word)
+    if mention:
+        person = uow.people.by_slack_id(mention.group(1))
+        if person is None:
+            raise NotFound("That Slack user isn't registered in Steward.", example=example)
+        return person
+    if "@" in word and not word.startswith("@"):
+        person = uow.people.by_email(word)
+        if person is not None:
+            return person
+    name = fold(word.lstrip("@"))
+    people = [p for p in uow.people.list() if p.active]
+    exact = [p for p in people if fold(p.name) == name or fold(p.email) == name]
+    if len(exact) == 1:
+        return exact[0]
+    first = [p for p in people if fold(p.name).split(" ")[0] == name or fold(p.email).split("@")[0] == name]
+    if len(first) == 1:
+        return first[0]
+    if len(first) > 1:
+        raise InvalidInput(f"“{word}” could be {', '.join(p.email for p in first)}; use the email.", example=example)
+    raise NotFound(f"I don't know anyone called “{word}”.", _suggest(word, [p.email for p in people]), example=example)
+
+
+def parse_hours(text: str, *, example: str) -> Decimal:
+    """``3``, ``3.5``, ``3h``, ``1:30`` (hours:minutes)."""
+    raw = text.strip().lower().rstrip("h").removesuffix("hr").removesuffix("hrs")
+    try:
+        if ":" in raw:
+            h, m = raw.split(":", 1)
+            if not (h.isdigit() and m.isdigit() and int(m) < 60):
+                raise InvalidOperation
+            value = Decimal(h) + Decimal(m) / 60
+        else:
+            value = Decimal(raw)
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"“{text}” is not a number of hours.", example=example) from None
+    if not value.is_finite():
+        raise InvalidInput(f"“{text}” is not a number of hours.", example=example)
+    return value.quantize(Decimal("0.01"))
+
+
+def is_hours(text: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:\.\d+)?h?|\d+:\d\d", text.strip().lower()))
+
+
+@dataclass(frozen=True)
+class Impact:
+    hours: Decimal | None = None
+    amount: Decimal | None = None
+
+
+def parse_impact(text: str) -> Impact | None:
+    """``+40h``, ``+$4,500``, ``+4500``, ``+4.5k``: None if the word is not an impact."""
+    word = text.strip()
+    if not word.startswith("+"):
+        return None
+    m = _HOURS.match(word)
+    if m:
+        return Impact(hours=Decimal(m.group("num")))
+    m = _MONEY.match(word)
+    if m:
+        amount = Decimal(m.group("num").replace(",", ""))
+        if m.group("k"):
+            amount *= 1000
+        return Impact(amount=amount.quantize(Decimal("0.01")))
+    return None
+
+
+def parse_weekly(text: str, capacity: Decimal, *, example: str) -> Decimal:
+    """``20h/week``, ``20h/w``, ``20h``, ``50%`` (of the person's capacity)."""
+    word = text.strip().lower()
+    pct = re.fullmatch(r"(\d+(?:\.\d+)?)%", word)
+    if pct:
+        value = Decimal(pct.group(1))
+        if value <= 0 or value > 200:
+            raise InvalidInput(f"{word} is not a sensible share of a week.", example=example)
+        return (capacity * value / 100).quantize(Decimal("0.01"))
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)?(?:\s*/\s*(?:w|wk|week))?", word)
+    if not m:
+        raise InvalidInput(f"“{text}” is not hours per week or a percentage.", example=example)
+    return Decimal(m.group(1)).quantize(Decimal("0.01"))
+
+
+def parse_date(text: str, today: date, timezone: str, *, example: str) -> date:
+    """Free-text dates relative to ``today`` in the organisation's timezone: ISO, "yesterday",
+    "last friday", "next monday", "1 Dec"."""
+    words = fold(text)
+    if not words:
+        raise InvalidInput("Give a date.", example=example)
+    try:
+        return date.fromisoformat(words)
+    except ValueError:
+        pass
+    simple = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if words in simple:
+        return today + timedelta(days=simple[words])
+    weekday = _relative_weekday(words, today)
+    if weekday is not None:
+        return weekday
+    base = datetime.combine(today, time(12, 0), tzinfo=ZoneInfo(timezone))
+    parsed = dateparser.parse(
+        words,
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": base.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "current_period",
+            "DATE_ORDER": "DMY",
+            "STRICT_PARSING": False,
+            "REQUIRE_PARTS": [],
+        },
+    )
+    if parsed is None:
+        raise InvalidInput(f"I can't read “{text}” as a date.", example=example)
+    return parsed.date()
+
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def _relative_weekday(words: str, today: date) -> date | None:
+    """"last friday" = the most recent Friday before today; "next monday" = the first after today;
+    "friday" = this week's (dateparser reads these inconsistently, so they are done here)."""
+    parts = words.split()
+    if len(parts) == 2 and parts[0] in ("last", "next", "this") and parts[1] in _WEEKDAYS:
+        target = _WEEKDAYS.index(parts[1])
+        if parts[0] == "last":
+            back = (today.weekday() - target) % 7 or 7
+            return today - timedelta(days=back)
+        if parts[0] == "next":
+            ahead = (target - today.weekday()) % 7 or 7
+            return today + timedelta(days=ahead)
+        return today + timedelta(days=target - today.weekday())
+    if len(parts) == 1 and parts[0] in _WEEKDAYS:
+        # A bare weekday means the most recent one (today included): people log time after the fact.
+        back = (today.weekday() - _WEEKDAYS.index(parts[0])) % 7
+        return today - timedelta(days=back)
+    return None
+
+
+def take_keyword_date(tokens: list[str], keyword: str, stops: Sequence[str], today: date, timezone: str, *,
+                      example: str, max_words: int = 3) -> tuple[date | None, list[str]]:
+    """Pull ``<keyword> <date words>`` out of tokens; the date runs until the next stop word."""
+    lowered = [t.lower() for t in tokens]
+    if keyword not in lowered:
+        return None, tokens
+    i = lowered.index(keyword)
+    j = i + 1
+    while j < len(tokens) and lowered[j] not in stops and j - i <= max_words:
+        j += 1
+    words = tokens[i + 1:j]
+    if not words:
+        raise InvalidInput(f"“{keyword}” needs a date after it.", example=example)
+    # Try the longest run of words that reads as a date, leaving the rest (a note) in place.
+    for n in range(len(words), 0, -1):
+        try:
+            day = parse_date(" ".join(words[:n]), today, timezone, example=example)
+        except InvalidInput:
+            continue
+        return day, tokens[:i] + tokens[i + 1 + n:]
+    raise InvalidInput(f"I can't read “{' '.join(words)}” as a date.", example=example)

@@ -1,0 +1,90 @@
+"""``scope <project>`` (open scope changes) and ``scope <project> <description> [+<N>h or +<amount>]``."""
+
+from __future__ import annotations
+
+from domain import services
+from domain.budget import scope_hours_value
+from domain.errors import InvalidInput
+from domain.model import ScopeChange, ScopeState
+from handlers.base import Turn, format_hours, turn
+from handlers.context import Context
+from handlers.parsing import parse_impact, split_name
+from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+
+USAGE = "scope <project> [<description> [+<N>h | +<amount>]]"
+EXAMPLE = "scope acme-web extra landing page for the spring campaign +40h"
+
+
+def handle(ctx: Context, args: str) -> Reply:
+    with turn(ctx) as t:
+        project, rest = split_name(args.split(), t.uow, example=EXAMPLE)
+        if not rest:
+            return _open(t, project)
+        impacts = [(w, parse_impact(w)) for w in rest]
+        hours = amount = None
+        words = []
+        for word, impact in impacts:
+            if impact is None:
+                if word.startswith("+") and len(word) > 1 and any(c.isdigit() for c in word):
+                    raise InvalidInput(f"“{word}” is not an impact: use +40h or +4500 or +$4,500.", example=EXAMPLE)
+                words.append(word)
+            elif impact.hours is not None:
+                hours = (hours or 0) + impact.hours
+            else:
+                amount = (amount or 0) + (impact.amount or 0)
+        change = services.flag_scope(t.uow, t.actor, project, " ".join(words), hours, amount, t.now, ctx.source,
+                                     ctx.permalink)
+        return Reply(
+            title=f"Scope change S{change.id} flagged on {project.name}",
+            summary=change.description,
+            severity=Severity.SUCCESS,
+            tone=Tone.AMBER,
+            facts=(Fact("Impact", impact_text(t, change, project)), Fact("Flagged by", t.actor.name)),
+            actions=decision_actions(change),
+            footer="The client's director decides: approve as a change order, absorb, or reject.",
+            subject=f"scope:{change.id}",
+        )
+
+
+def impact_text(t: Turn, change: ScopeChange, project) -> str:  # type: ignore[no-untyped-def]
+    parts = []
+    if change.impact_amount:
+        parts.append(t.money(change.impact_amount, signed=True))
+    if change.impact_hours:
+        value = scope_hours_value(change.impact_hours, project)
+        parts.append(f"+{format_hours(change.impact_hours)}" + (f" (≈ {t.money(value)})" if value else ""))
+    return " and ".join(parts) or "not estimated"
+
+
+def decision_actions(change: ScopeChange) -> tuple[Action, ...]:
+    return (
+        Action("Approve as change order", f"approve S{change.id}", "primary"),
+        Action("Absorb", f"absorb S{change.id}"),
+        Action("Reject", f"reject S{change.id}", "danger", confirm="Reject this scope change?"),
+    )
+
+
+def _open(t: Turn, project) -> Reply:  # type: ignore[no-untyped-def]
+    changes = t.uow.scope.list([project.id], None)
+    flagged = [c for c in changes if c.state is ScopeState.FLAGGED]
+    decided = [c for c in changes if c.state is not ScopeState.FLAGGED][-5:]
+    sections = [
+        Section(
+            title=f"S{c.id} · {c.description}",
+            lines=(f"Impact {impact_text(t, c, project)} · flagged {c.flagged_at:%d %b}",),
+            actions=decision_actions(c),
+            tone=Tone.AMBER,
+        )
+        for c in flagged
+    ]
+    if decided:
+        sections.append(Section(
+            title="Recently decided",
+            lines=tuple(f"S{c.id} {c.state.value}: {c.description} ({impact_text(t, c, project)})" for c in decided),
+        ))
+    return Reply(
+        title=f"{project.name}: {len(flagged)} open scope change{'s' if len(flagged) != 1 else ''}",
+        summary="" if flagged else f"Nothing waiting. Flag one: `scope {project.key} <what the client asked> +8h`",
+        sections=tuple(sections),
+        subject=f"project:{project.key}",
+    )
