@@ -107,7 +107,8 @@ def check_decide(person: Person, client: Client, director: Person | None, what: 
     """The client's director or an admin decides scope changes and allocation requests."""
     if person.is_admin or is_director_of(person, client):
         return
-    raise Forbidden(f"Only {_with(_names(director), 'an admin')} can decide {what}.")
+    who = _names(director)
+    raise Forbidden(f"Only {who + ' or ' if who else ''}an admin can decide {what}.")
 
 
 def check_request_allocation(person: Person) -> None:
