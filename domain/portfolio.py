@@ -151,8 +151,8 @@ def conditions(uow: UnitOfWork, portfolio: Portfolio, org: Organisation, now: da
                                        Rag.RED if top >= 100 else Rag.AMBER))
         limit = f.budget * (1 + Decimal(policy.forecast_over_budget) / 100)
         if f.forecast > limit:
-            over = (f.forecast / f.budget * 100 - 100).quantize(Decimal("0.1")) if f.budget else Decimal(0)
-            found.append(Condition(p, v.client, "forecast", f"forecast at completion {over}% over budget", Rag.RED))
+            excess = (f.forecast / f.budget * 100 - 100).quantize(Decimal("0.1")) if f.budget else Decimal(0)
+            found.append(Condition(p, v.client, "forecast", f"forecast at completion {excess}% over budget", Rag.RED))
         if v.status is not None and v.status.rag is Rag.RED:
             found.append(Condition(p, v.client, "status_red", f"status red: {v.status.note}", Rag.RED))
         prev = previous.get(p.id or 0)

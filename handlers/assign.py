@@ -71,7 +71,7 @@ def allocation_reply(t: Turn, request: services.AllocationRequest, *, title: str
         ))
     else:
         sections.append(Section(lines=("Within capacity in every week.",), tone=Tone.GREEN))
-    actions = ()
+    actions: tuple[Action, ...] = ()
     if a.state.value == "requested":
         actions = (
             Action("Approve", f"approve A{a.id}", "primary"),

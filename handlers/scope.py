@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from domain import services
 from domain.budget import scope_hours_value
 from domain.errors import InvalidInput
@@ -21,7 +23,8 @@ def handle(ctx: Context, args: str) -> Reply:
         if not rest:
             return _open(t, project)
         impacts = [(w, parse_impact(w)) for w in rest]
-        hours = amount = None
+        hours: Decimal | None = None
+        amount: Decimal | None = None
         words = []
         for word, impact in impacts:
             if impact is None:
@@ -29,9 +32,9 @@ def handle(ctx: Context, args: str) -> Reply:
                     raise InvalidInput(f"“{word}” is not an impact: use +40h or +4500 or +$4,500.", example=EXAMPLE)
                 words.append(word)
             elif impact.hours is not None:
-                hours = (hours or 0) + impact.hours
+                hours = (hours or Decimal(0)) + impact.hours
             else:
-                amount = (amount or 0) + (impact.amount or 0)
+                amount = (amount or Decimal(0)) + (impact.amount or Decimal(0))
         change = services.flag_scope(t.uow, t.actor, project, " ".join(words), hours, amount, t.now, ctx.source,
                                      ctx.permalink)
         return Reply(
