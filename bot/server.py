@@ -1,0 +1,129 @@
+"""``steward serve``: one aiohttp server for Slack (``POST /slack/events``), Teams (``POST /api/messages``,
+added by its own route adder) and ``GET /healthz``.
+
+Each platform contributes a *route adder*, ``(web.Application, Steward) -> None``, so the server knows
+no platform. With ``SLACK_APP_TOKEN`` set, Slack comes over Socket Mode instead of HTTP, and the HTTP
+server still answers ``/healthz`` (and Teams).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+
+from aiohttp import web
+
+from bot.app import Steward
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RouteAdder = Callable[[web.Application, Steward], None]
+STEWARD_KEY: web.AppKey[Steward] = web.AppKey("steward", Steward)
+HEALTH_TIMEOUT = 5.0  # seconds: a database slower than this is as good as down for a load balancer
+
+
+def _check_database(steward: Steward) -> None:
+    with steward.uow_factory() as uow:
+        uow.organisation.get()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 ``{"status": "ok"}`` when the database answers; 503 with the reason when it does not."""
+    steward = request.app[STEWARD_KEY]
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_check_database, steward), HEALTH_TIMEOUT)
+    except TimeoutError:
+        return web.json_response({"status": "error", "reason": "database did not answer in time"}, status=503)
+    except Exception as exc:
+        log.warning("health check failed: %r", exc)
+        reason = f"database unavailable: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        return web.json_response({"status": "error", "reason": reason}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def create_app(steward: Steward, route_adders: Sequence[RouteAdder] = ()) -> web.Application:
+    """The aiohttp application: ``/healthz`` plus whatever each route adder mounts."""
+    app = web.Application()
+    app[STEWARD_KEY] = steward
+    app.router.add_get("/healthz", healthz)
+    for add in route_adders:
+        add(app, steward)
+    return app
+
+
+def _slack_http(settings: Settings) -> bool:
+    return settings.slack_enabled and not settings.slack_app_token
+
+
+def route_adders_for(settings: Settings) -> list[RouteAdder]:
+    """The platforms this deployment serves over HTTP."""
+    adders: list[RouteAdder] = []
+    if _slack_http(settings):
+        from bot.slack.app import add_routes
+
+        adders.append(add_routes)
+    with contextlib.suppress(ImportError):  # Teams is another issue; mounted here once it exists
+        from bot.teams.server import add_routes as add_teams  # type: ignore[import-not-found]
+
+        adders.append(add_teams)
+    return adders
+
+
+async def _serve(steward: Steward, host: str, port: int) -> None:
+    settings = steward.settings
+    app = create_app(steward, route_adders_for(settings))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    socket_handler = None
+    if settings.slack_enabled and settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        from bot.slack.app import build_app
+
+        socket_handler = AsyncSocketModeHandler(build_app(steward), settings.slack_app_token)
+        await socket_handler.connect_async()
+        log.warning("Slack: Socket Mode connected (SLACK_APP_TOKEN is set; no Slack request URL needed)")
+    elif settings.slack_enabled:
+        log.warning("Slack: request URL is http://%s:%s/slack/events", host, port)
+    else:
+        log.warning("Slack is not configured (SLACK_BOT_TOKEN unset): serving /healthz only")
+    log.warning("Steward serving on http://%s:%s", host, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        await runner.cleanup()
+
+
+def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
+    """Run until SIGINT/SIGTERM. Returns the process exit code."""
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("bot").setLevel(logging.INFO)
+    if settings.slack_signing_secret and not settings.slack_bot_token:
+        print("steward: configuration error: SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set",
+              file=sys.stderr)
+        return 2
+    # The scheduler is its own issue: the flag is accepted now so deployments can already set it.
+    log.info("scheduler %s (not implemented in this process yet)", "requested" if scheduler else "disabled")
+    from bot.app import build
+
+    steward = build(settings)
+    try:
+        asyncio.run(_serve(steward, host, port))
+    except OSError as exc:
+        print(f"steward: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,104 @@
+"""Buttons. Every Steward button carries its command line in ``value`` (``approve A12``); a click replays
+that line through ``handlers.dispatch.handle`` with the clicker as the caller, so permissions and the
+decide-once rule live in the domain, not here.
+
+What the click changes: a decision (success, or "already decided") updates the original message in
+place to show who decided and when; a refusal goes to the clicker alone and leaves the message as it
+was; any other command (``budget acme-web``) answers the clicker in a new ephemeral message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import home
+from bot.slack.blocks import ACTION_PREFIX, escape, render
+from bot.slack.runtime import Deps, safely
+from handlers.reply import Reply, Severity
+
+log = logging.getLogger(__name__)
+
+ACTION_ID = re.compile(rf"^{re.escape(ACTION_PREFIX)}\d+$")
+DECISION_VERBS = ("approve", "reject", "absorb", "ack")
+
+
+def is_decision(line: str, reply: Reply) -> bool:
+    return line.split(" ", 1)[0].lower() in DECISION_VERBS and reply.severity in (Severity.SUCCESS, Severity.WARNING)
+
+
+def dedupe_key(body: dict[str, Any], action: dict[str, Any]) -> str:
+    """One click = one key; a replayed payload has the same one. A double click is two clicks (two
+    action_ts): the domain decides once and the second sees "already decided"."""
+    container = body.get("container") or {}
+    where = container.get("message_ts") or container.get("view_id") or (body.get("view") or {}).get("id", "")
+    user = (body.get("user") or {}).get("id", "")
+    return f"action:{where}:{action.get('action_ts', '')}:{user}"
+
+
+def _subject_of(value: str) -> str:
+    parts = value.split()
+    return parts[1].upper() if len(parts) > 1 else ""
+
+
+def updated_blocks(message: dict[str, Any], action: dict[str, Any], reply: Reply) -> list[dict[str, Any]] | None:
+    """The original message with the clicked item's buttons replaced by the decision, or None when the
+    whole message is about this one request (then the rendered decision replaces it all)."""
+    blocks = list(message.get("blocks") or [])
+    subject = _subject_of(action.get("value", ""))
+    others = [
+        e for b in blocks if b.get("type") == "actions" for e in b.get("elements", [])
+        if e.get("value", "").split(" ", 1)[0] in DECISION_VERBS and _subject_of(e.get("value", "")) != subject
+    ]
+    if not others:
+        return None
+    mark = ":white_check_mark:" if reply.severity is Severity.SUCCESS else ":information_source:"
+    first_line = reply.summary.splitlines()[0] if reply.summary else ""
+    note = {"type": "context", "elements": [
+        {"type": "mrkdwn", "text": f"{mark} *{escape(reply.title)}* — {escape(first_line)}"[:3000]}]}
+    out = []
+    for b in blocks:
+        if b.get("block_id") == action.get("block_id") and b.get("type") == "actions":
+            out.append(note)
+        else:
+            out.append(b)
+    return out
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def ack_action(ack: AsyncAck) -> None:
+        await ack()
+
+    async def run_action(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                         respond: AsyncRespond) -> None:
+        if not await deps.first_time(dedupe_key(body, action)):
+            return
+        user = (body.get("user") or {}).get("id", "")
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        line = action.get("value", "")
+        reply = await deps.run(client, user, line, channel=channel, is_direct=bool(channel and channel[0] == "D"))
+        rendered = render(reply)
+
+        if container.get("type") == "view":  # App Home or a modal: no message to update
+            if body.get("view", {}).get("type") == "home":
+                await home.publish(deps, client, user)
+            dm = rendered.message(channel=user)
+            await safely("chat.postMessage (button from a view)", lambda: client.chat_postMessage(**dm),
+                         user=user, command=line)
+            return
+        if is_decision(line, reply):
+            blocks = updated_blocks(body.get("message") or {}, action, reply)
+            message = rendered.message(replace_original=True) if blocks is None else \
+                {"text": rendered.text, "blocks": blocks, "replace_original": True}
+            await safely("respond (decision)", lambda: respond(**message), user=user, command=line)
+            return
+        # A refusal or an answer to a question: to the clicker only, the original stays as it was.
+        message = rendered.message(response_type="ephemeral", replace_original=False)
+        await safely("respond (button)", lambda: respond(**message), user=user, command=line)
+
+    app.action(ACTION_ID)(ack=ack_action, lazy=[run_action])

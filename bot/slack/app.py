@@ -1,0 +1,99 @@
+"""Build the Bolt ``AsyncApp`` for one ``Steward`` and the aiohttp route that feeds it.
+
+``process_before_response=True`` on purpose. In Bolt's default mode the HTTP answer waits for ``ack()``
+by polling every 10 ms, and a listener that raises right after ``ack()`` overwrites the ack so Slack
+sees "404 unhandled request" (measured, see DESIGN.md). With ``process_before_response=True`` the
+answer is the ack itself (~1 ms), so every listener's ack function here is quick (an empty ack, or a
+modal's field check bounded by ``views.SUBMIT_BUDGET``) and the slow work runs in lazy listeners,
+which Bolt starts as asyncio tasks after the ack. The same holds in Socket Mode.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Steward
+from bot.settings import ConfigError
+from bot.slack import actions, commands, events, home, shortcuts, views
+from bot.slack.identity import SlackIdentity
+from bot.slack.runtime import Deps
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+APP_KEY: web.AppKey[AsyncApp] = web.AppKey("slack_app", AsyncApp)
+RATE_LIMIT_RETRIES = 3
+
+
+def web_client(token: str, api_url: str) -> AsyncWebClient:
+    """The Web API client: ``SLACK_API_URL`` as base, 429s retried after ``Retry-After`` (slack_sdk
+    retries no 429 by default), connection errors retried once."""
+    return AsyncWebClient(
+        token=token,
+        base_url=api_url,
+        retry_handlers=[AsyncConnectionErrorRetryHandler(),
+                        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
+    )
+
+
+def build_app(steward: Steward) -> AsyncApp:
+    """The Bolt app with every Steward listener; nothing connects to Slack until the first request."""
+    settings = steward.settings
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is required to serve Slack")
+    if not settings.slack_signing_secret and not settings.slack_app_token:
+        raise ConfigError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set")
+    app = AsyncApp(
+        name="steward",
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret or "",
+        client=web_client(settings.slack_bot_token, settings.slack_api_url),
+        process_before_response=True,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    deps = Deps(steward=steward, identity=SlackIdentity(steward.uow_factory))
+    for module in (commands, actions, events, views, shortcuts, home):
+        module.register(app, deps)
+    app.error(_on_error)
+    return app
+
+
+async def _on_error(error: Exception, body: dict, logger: logging.Logger) -> None:  # type: ignore[type-arg]
+    logger.error("Slack listener failed (%s): %r", body.get("type") or body.get("command"), error, exc_info=error)
+
+
+def _timestamp_ok(value: str | None) -> bool:
+    return bool(value) and value.strip().isdigit()  # type: ignore[union-attr]
+
+
+def add_routes(web_app: web.Application, steward: Steward) -> None:
+    """Route adder for ``bot.server.create_app``: ``POST /slack/events`` (Bolt's single request URL)."""
+    bolt = build_app(steward)
+    web_app[APP_KEY] = bolt
+
+    async def slack_events(request: web.Request) -> web.Response:
+        # Bolt's verification raises (500) on a non-numeric timestamp; a malformed request is the
+        # sender's fault, so it gets 401 like any other request that fails verification.
+        if not _timestamp_ok(request.headers.get("X-Slack-Request-Timestamp")):
+            return web.json_response({"error": "invalid request timestamp"}, status=401)
+        body = await request.text()
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
+                                        headers=dict(request.headers))  # type: ignore[arg-type]
+        try:
+            bolt_response = await bolt.async_dispatch(bolt_request)
+        except Exception:
+            log.exception("Slack request failed")
+            return web.json_response({"error": "internal error"}, status=500)
+        return await to_aiohttp_response(bolt_response)
+
+    web_app.router.add_post(EVENTS_PATH, slack_events)

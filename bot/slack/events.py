@@ -1,0 +1,68 @@
+"""Events API: mentions (``@Steward budget acme``), direct messages, and the App Home tab opening.
+
+Slack retries an event it thinks was lost (``X-Slack-Retry-Num``) and Bolt runs the listener again,
+so every event is recorded by ``event_id`` in the database before it acts: a retry, or the same event
+reaching a second replica, finds the id and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import home
+from bot.slack.blocks import render
+from bot.slack.runtime import Deps, safely, split_share, strip_mentions, unescape
+
+log = logging.getLogger(__name__)
+
+
+def event_key(body: dict[str, Any]) -> str:
+    event = body.get("event") or {}
+    return f"event:{body.get('event_id') or event.get('event_ts') or event.get('ts')}"
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def ack_event(ack: AsyncAck) -> None:
+        await ack()
+
+    async def on_mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        if not await deps.first_time(event_key(body)):
+            return
+        line, share = split_share(strip_mentions(unescape(event.get("text", ""))))
+        user, channel = event.get("user", ""), event.get("channel", "")
+        reply = await deps.run(client, user, line or "help", channel=channel, is_direct=False)
+        rendered = render(reply)
+        thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
+        if share and reply.ok:
+            message = rendered.message(channel=channel, **thread)
+            await safely("chat.postMessage (mention)", lambda: client.chat_postMessage(**message),
+                         channel=channel, line=line)
+        else:
+            message = rendered.message(channel=channel, user=user, **thread)
+            await safely("chat.postEphemeral (mention)", lambda: client.chat_postEphemeral(**message),
+                         channel=channel, line=line)
+
+    async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        # Only what a person typed to Steward in its DM: no edits, joins, bot echoes (our own replies).
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        if not await deps.first_time(event_key(body)):
+            return
+        line, _ = split_share(strip_mentions(unescape(event.get("text", ""))))
+        user, channel = event.get("user", ""), event.get("channel", "")
+        reply = await deps.run(client, user, line or "help", channel=channel, is_direct=True)
+        message = render(reply).message(channel=channel)
+        await safely("chat.postMessage (DM)", lambda: client.chat_postMessage(**message), channel=channel, line=line)
+
+    async def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        await home.publish(deps, client, event.get("user", ""))
+
+    app.event("app_mention")(ack=ack_event, lazy=[on_mention])
+    app.event("message")(ack=ack_event, lazy=[on_message])
+    app.event("app_home_opened")(ack=ack_event, lazy=[on_home_opened])
