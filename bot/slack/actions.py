@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home
 from bot.slack.blocks import ACTION_PREFIX, escape, render
-from bot.slack.runtime import Deps, safely
+from bot.slack.runtime import Deps, logged, safely
 from handlers.reply import Reply, Severity
 
 log = logging.getLogger(__name__)
@@ -101,4 +101,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
         message = rendered.message(response_type="ephemeral", replace_original=False)
         await safely("respond (button)", lambda: respond(**message), user=user, command=line)
 
-    app.action(ACTION_ID)(ack=ack_action, lazy=[run_action])
+    app.action(ACTION_ID)(ack=ack_action, lazy=[logged(run_action)])

@@ -55,8 +55,8 @@ def build_app(steward: Steward) -> AsyncApp:
         raise ConfigError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set")
     app = AsyncApp(
         name="steward",
-        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "",
+        # The client carries the token (Bolt ignores token= when it is given a client).
         client=web_client(settings.slack_bot_token, settings.slack_api_url),
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import views
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, safely, split_share, unescape
+from bot.slack.runtime import Deps, logged, safely, split_share, unescape
 
 log = logging.getLogger(__name__)
 
@@ -55,4 +55,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await safely("respond (slash command)", lambda: respond(**message), command=line, user=user)
 
     for name in SLASH_COMMANDS:
-        app.command(f"/{name}")(ack=ack_command, lazy=[run_command])
+        app.command(f"/{name}")(ack=ack_command, lazy=[logged(run_command)])

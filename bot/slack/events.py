@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, safely, split_share, strip_mentions, unescape
+from bot.slack.runtime import Deps, logged, safely, split_share, strip_mentions, unescape
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await home.publish(deps, client, event.get("user", ""))
 
-    app.event("app_mention")(ack=ack_event, lazy=[on_mention])
-    app.event("message")(ack=ack_event, lazy=[on_message])
-    app.event("app_home_opened")(ack=ack_event, lazy=[on_home_opened])
+    app.event("app_mention")(ack=ack_event, lazy=[logged(on_mention)])
+    app.event("message")(ack=ack_event, lazy=[logged(on_message)])
+    app.event("app_home_opened")(ack=ack_event, lazy=[logged(on_home_opened)])

@@ -19,6 +19,15 @@ from handlers.context import Caller
 log = logging.getLogger(__name__)
 
 
+def api_error(exc: SlackApiError) -> str:
+    """Slack's error code from a failed call (``missing_scope``), or the HTTP status when the body is not JSON."""
+    data = getattr(exc.response, "data", None)
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    status = getattr(exc.response, "status_code", None)
+    return f"http_{status}" if status else "unknown_error"
+
+
 class SlackTrouble(Exception):
     """A Web API call failed while a user waits: ``str()`` is what to tell them, plainly."""
 
@@ -46,7 +55,7 @@ class SlackIdentity:
         try:
             answer = await client.users_info(user=user_id)
         except SlackApiError as exc:
-            error = exc.response.get("error", "unknown_error") if exc.response is not None else "unknown_error"
+            error = api_error(exc)
             log.warning("users.info failed for %s: %s", user_id, error)
             if error in ("user_not_found", "account_inactive"):
                 return None

@@ -7,6 +7,7 @@ never blocks the event loop that is acknowledging other requests.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Steward
-from bot.slack.identity import SlackIdentity, SlackTrouble
+from bot.slack.identity import SlackIdentity, SlackTrouble, api_error
 from domain.model import Platform, Source
 from handlers.context import Context
 from handlers.dispatch import handle
@@ -117,8 +118,20 @@ async def safely(what: str, call: Callable[[], Awaitable[Any]], **context: Any) 
     try:
         return await call()
     except SlackApiError as exc:
-        error = exc.response.get("error") if exc.response is not None else None
-        log.error("Slack %s failed: %s %s", what, error, context)
+        log.error("Slack %s failed: %s %s", what, api_error(exc), context)
     except Exception:
         log.exception("Slack %s failed %s", what, context)
     return None
+
+
+def logged(func: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """Log a lazy listener's failure with its traceback: Bolt logs only the message and drops the rest."""
+
+    @functools.wraps(func)
+    async def wrapper(**kwargs: Any) -> None:
+        try:
+            await func(**kwargs)
+        except Exception:
+            log.exception("Slack work after the ack failed in %s", func.__name__)
+
+    return wrapper

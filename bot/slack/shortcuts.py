@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import views
-from bot.slack.runtime import Deps, unescape
+from bot.slack.runtime import Deps, logged, unescape
 
 log = logging.getLogger(__name__)
 
@@ -34,4 +34,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await views.open_modal(deps, client, "scope", body.get("trigger_id", ""), user=user, channel=channel,
                                description=unescape(message.get("text", "")), permalink=permalink)
 
-    app.shortcut(FLAG_SCOPE)(ack=ack_shortcut, lazy=[flag_scope])
+    app.shortcut(FLAG_SCOPE)(ack=ack_shortcut, lazy=[logged(flag_scope)])

@@ -94,7 +94,7 @@ class FakeSlack:
             self._loop = loop
             asyncio.set_event_loop(loop)
             app = web.Application()
-            app.router.add_post("/api/{method}", self._api)
+            app.router.add_route("*", "/api/{method}", self._api)
             app.router.add_post("/response/{key}", self._response)
             self._runner = web.AppRunner(app)
             loop.run_until_complete(self._runner.setup())
