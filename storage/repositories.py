@@ -1,0 +1,970 @@
+"""SQLAlchemy implementations of the repository ports in ``domain.ports``.
+
+Every repository works inside the unit of work's ``Session`` but uses Core-style statements on the
+mapped tables and returns the domain's frozen dataclasses, never ORM objects. Keeping rows out of
+the session's identity map means a read after a conditional UPDATE (``decide``) always sees the
+database, not a stale cached object.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Row,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from domain.model import (
+    Allocation,
+    AllocationState,
+    AuditEvent,
+    Client,
+    DigestSubscription,
+    EscalationPolicy,
+    Expense,
+    Organisation,
+    Person,
+    Platform,
+    Project,
+    Rag,
+    Role,
+    ScopeChange,
+    ScopeState,
+    Source,
+    StatusUpdate,
+    TimeEntry,
+)
+from domain.ports import BurnTotals, ScopeTotals
+from storage.orm import (
+    AllocationRow,
+    AuditEventRow,
+    ClientRow,
+    DigestSubscriptionRow,
+    ExpenseRow,
+    OrganisationRow,
+    PersonRow,
+    ProjectChannelRow,
+    ProjectRow,
+    ReceiptRow,
+    ScopeChangeRow,
+    StatusUpdateRow,
+    TimeEntryRow,
+    from_units,
+)
+from storage.sqltools import days_after, dialect_insert, units_to_decimal
+
+T = TypeVar("T")
+
+ORGANISATION_ID = 1  # the organisation settings are a single row
+CHUNK = 2000  # rows per bulk statement: well under SQLite's 32766 bound-parameter limit
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _aware(value: datetime | None, what: str) -> datetime | None:
+    """Refuse naive datetimes up front, as a plain ValueError (inside SQLAlchemy it would be wrapped)."""
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{what} must be timezone-aware, got {value!r}")
+    return value
+
+
+def _require_id(entity_id: int | None, what: str) -> int:
+    if entity_id is None:
+        raise ValueError(f"Cannot update a {what} without an id")
+    return entity_id
+
+
+def _hours(units: Any) -> Decimal:
+    """A SUM of centihours as exact hours (no trailing zeros)."""
+    return from_units(int(units or 0), 2)
+
+
+def _cents(column: Any) -> ColumnElement[int]:
+    """The raw integer behind a Cents/Centihours column, for arithmetic and sums in SQL.
+
+    ``type_coerce`` renders no CAST: it only stops the TypeDecorator from converting the result.
+    """
+    return type_coerce(column, BigInteger)
+
+
+# --- organisation ---------------------------------------------------------------------------
+
+
+class SqlOrganisationRepository:
+    """The organisation settings row (``id = 1``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self) -> Organisation:
+        """The stored settings, or the defaults of ``Organisation()`` when none were saved."""
+        row = self.s.execute(
+            select(OrganisationRow.__table__).where(OrganisationRow.id == ORGANISATION_ID)
+        ).first()
+        if row is None:
+            return Organisation()
+        policy = EscalationPolicy(
+            burn_thresholds=tuple(int(t) for t in row.burn_thresholds),
+            forecast_over_budget=row.forecast_over_budget,
+            scope_impact=row.scope_impact,
+            stale_status_days=row.stale_status_days,
+            approval_wait_days=row.approval_wait_days,
+            reack_hours=row.reack_hours,
+        )
+        return Organisation(currency=row.currency, timezone=row.timezone, escalation=policy)
+
+    def save(self, org: Organisation) -> None:
+        """Insert or replace the settings row."""
+        e = org.escalation
+        values = {
+            "currency": org.currency,
+            "timezone": org.timezone,
+            "burn_thresholds": [int(t) for t in e.burn_thresholds],
+            "forecast_over_budget": e.forecast_over_budget,
+            "scope_impact": e.scope_impact,
+            "stale_status_days": e.stale_status_days,
+            "approval_wait_days": e.approval_wait_days,
+            "reack_hours": e.reack_hours,
+        }
+        table = OrganisationRow.__table__
+        ins = dialect_insert(self.s)
+        if ins is not None:
+            stmt = ins(table).values(id=ORGANISATION_ID, **values)
+            self.s.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+            return
+        done = self.s.execute(update(table).where(table.c.id == ORGANISATION_ID).values(**values))
+        if done.rowcount == 0:  # type: ignore[attr-defined]
+            self.s.execute(insert(table).values(id=ORGANISATION_ID, **values))
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def _person(row: Row[Any]) -> Person:
+    return Person(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        role=Role(row.role),
+        capacity_hours=row.capacity_hours,
+        cost_rate=row.cost_rate,
+        bill_rate=row.bill_rate,
+        platform=Platform(row.platform) if row.platform else None,
+        slack_id=row.slack_id,
+        teams_id=row.teams_id,
+        active=row.active,
+    )
+
+
+def _person_values(p: Person) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "email": p.email,
+        "email_key": p.email.strip().lower(),
+        "role": Role(p.role).value,
+        "capacity_hours": p.capacity_hours,
+        "cost_rate": p.cost_rate,
+        "bill_rate": p.bill_rate,
+        "platform": Platform(p.platform).value if p.platform else None,
+        "slack_id": p.slack_id,
+        "teams_id": p.teams_id,
+        "active": p.active,
+    }
+
+
+class SqlPersonRepository:
+    """People, looked up by id, email (case-insensitively), Slack id or Teams id."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _one(self, *where: ColumnElement[bool]) -> Person | None:
+        row = self.s.execute(select(PersonRow.__table__).where(*where)).first()
+        return _person(row) if row else None
+
+    def get(self, person_id: int) -> Person | None:
+        """The person with this id, if any."""
+        return self._one(PersonRow.id == person_id)
+
+    def by_email(self, email: str) -> Person | None:
+        """Case-insensitive match on email (through the lower-cased ``email_key`` column)."""
+        return self._one(PersonRow.email_key == email.strip().lower())
+
+    def by_slack_id(self, slack_id: str) -> Person | None:
+        """The person with this Slack user id."""
+        return self._one(PersonRow.slack_id == slack_id)
+
+    def by_teams_id(self, teams_id: str) -> Person | None:
+        """The person with this Teams (AAD) user id."""
+        return self._one(PersonRow.teams_id == teams_id)
+
+    def list(self) -> builtins.list[Person]:
+        """Everyone, in id order."""
+        rows = self.s.execute(select(PersonRow.__table__).order_by(PersonRow.id))
+        return [_person(r) for r in rows]
+
+    def many(self, ids: Iterable[int]) -> dict[int, Person]:
+        """The people with these ids, in one query (unknown ids are absent)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows = self.s.execute(select(PersonRow.__table__).where(PersonRow.id.in_(wanted)))
+        return {r.id: _person(r) for r in rows}
+
+    def add(self, person: Person) -> Person:
+        """Insert and return the person with its id."""
+        values = _person_values(person)
+        if person.id is not None:
+            values["id"] = person.id
+        result = self.s.execute(insert(PersonRow.__table__).values(**values))
+        return _replace_id(person, result.inserted_primary_key[0])  # type: ignore[index]
+
+    def update(self, person: Person) -> None:
+        """Overwrite the stored person with these values."""
+        pid = _require_id(person.id, "person")
+        self.s.execute(update(PersonRow.__table__).where(PersonRow.id == pid).values(**_person_values(person)))
+
+
+def _replace_id(entity: T, new_id: int) -> T:
+    from dataclasses import replace
+
+    return replace(entity, id=new_id)  # type: ignore[type-var]
+
+
+# --- clients --------------------------------------------------------------------------------
+
+
+def _client(row: Row[Any]) -> Client:
+    return Client(
+        id=row.id, key=row.key, name=row.name, director_id=row.director_id, aliases=tuple(row.aliases or ())
+    )
+
+
+def _client_values(c: Client) -> dict[str, Any]:
+    return {"key": c.key, "name": c.name, "director_id": c.director_id, "aliases": list(c.aliases)}
+
+
+class SqlClientRepository:
+    """Clients (aliases kept as a JSON list)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, client_id: int) -> Client | None:
+        """The client with this id, if any."""
+        row = self.s.execute(select(ClientRow.__table__).where(ClientRow.id == client_id)).first()
+        return _client(row) if row else None
+
+    def list(self) -> builtins.list[Client]:
+        """Every client, in id order."""
+        return [_client(r) for r in self.s.execute(select(ClientRow.__table__).order_by(ClientRow.id))]
+
+    def add(self, client: Client) -> Client:
+        """Insert and return the client with its id."""
+        values = _client_values(client)
+        if client.id is not None:
+            values["id"] = client.id
+        result = self.s.execute(insert(ClientRow.__table__).values(**values))
+        return _replace_id(client, result.inserted_primary_key[0])  # type: ignore[index]
+
+    def update(self, client: Client) -> None:
+        """Overwrite the stored client with these values."""
+        cid = _require_id(client.id, "client")
+        self.s.execute(update(ClientRow.__table__).where(ClientRow.id == cid).values(**_client_values(client)))
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def _project(row: Row[Any], channels: Sequence[str]) -> Project:
+    return Project(
+        id=row.id,
+        key=row.key,
+        name=row.name,
+        client_id=row.client_id,
+        budget=row.budget,
+        start=row.start_day,
+        end=row.end_day,
+        manager_id=row.manager_id,
+        budget_hours=row.budget_hours,
+        channels=tuple(channels),
+        aliases=tuple(row.aliases or ()),
+    )
+
+
+def _project_values(p: Project) -> dict[str, Any]:
+    return {
+        "key": p.key,
+        "name": p.name,
+        "client_id": p.client_id,
+        "budget": p.budget,
+        "start_day": p.start,
+        "end_day": p.end,
+        "manager_id": p.manager_id,
+        "budget_hours": p.budget_hours,
+        "aliases": list(p.aliases),
+    }
+
+
+class SqlProjectRepository:
+    """Projects with their channel bindings; any read is two statements, whatever the count."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _select(self, *where: ColumnElement[bool]) -> builtins.list[Project]:
+        rows = self.s.execute(select(ProjectRow.__table__).where(*where).order_by(ProjectRow.id)).all()
+        if not rows:
+            return []
+        # The channels of exactly these projects: the same filter as a subquery, so the statement
+        # does not grow with the number of projects.
+        ids = select(ProjectRow.id).where(*where)
+        channels: dict[int, builtins.list[str]] = {}
+        for project_id, channel in self.s.execute(
+            select(ProjectChannelRow.project_id, ProjectChannelRow.channel)
+            .where(ProjectChannelRow.project_id.in_(ids))
+            .order_by(ProjectChannelRow.project_id, ProjectChannelRow.position)
+        ):
+            channels.setdefault(project_id, []).append(channel)
+        return [_project(r, channels.get(r.id, ())) for r in rows]
+
+    def get(self, project_id: int) -> Project | None:
+        """The project with this id, if any."""
+        found = self._select(ProjectRow.id == project_id)
+        return found[0] if found else None
+
+    def list(self, client_id: int | None = None) -> builtins.list[Project]:
+        """Every project, or a client's, in id order."""
+        return self._select(ProjectRow.client_id == client_id) if client_id is not None else self._select()
+
+    def by_channel(self, channel: str) -> builtins.list[Project]:
+        """Projects bound to a Slack channel id or Teams conversation id."""
+        bound = select(ProjectChannelRow.project_id).where(ProjectChannelRow.channel == channel)
+        return self._select(ProjectRow.id.in_(bound))
+
+    def add(self, project: Project) -> Project:
+        """Insert the project and its channel bindings; return it with its id."""
+        values = _project_values(project)
+        if project.id is not None:
+            values["id"] = project.id
+        result = self.s.execute(insert(ProjectRow.__table__).values(**values))
+        pid = result.inserted_primary_key[0]  # type: ignore[index]
+        self._bind(pid, project.channels)
+        return _replace_id(project, pid)
+
+    def update(self, project: Project) -> None:
+        """Overwrite the project; its channel bindings become exactly ``project.channels``."""
+        pid = _require_id(project.id, "project")
+        self.s.execute(update(ProjectRow.__table__).where(ProjectRow.id == pid).values(**_project_values(project)))
+        self.s.execute(delete(ProjectChannelRow.__table__).where(ProjectChannelRow.project_id == pid))
+        self._bind(pid, project.channels)
+
+    def _bind(self, project_id: int, channels: Iterable[str]) -> None:
+        unique = list(dict.fromkeys(channels))  # a channel twice on one project would break the key
+        if unique:
+            self.s.execute(
+                insert(ProjectChannelRow.__table__),
+                [{"project_id": project_id, "channel": c, "position": n} for n, c in enumerate(unique)],
+            )
+
+
+# --- time entries and expenses --------------------------------------------------------------
+
+
+def _entry(row: Row[Any]) -> TimeEntry:
+    return TimeEntry(
+        id=row.id,
+        person_id=row.person_id,
+        project_id=row.project_id,
+        day=row.day,
+        hours=row.hours,
+        bill_rate=row.bill_rate,
+        cost_rate=row.cost_rate,
+        note=row.note,
+        source=Source(row.source),
+        external_id=row.external_id,
+    )
+
+
+def _entry_values(e: TimeEntry) -> dict[str, Any]:
+    return {
+        "person_id": e.person_id,
+        "project_id": e.project_id,
+        "day": e.day,
+        "hours": e.hours,
+        "bill_rate": e.bill_rate,
+        "cost_rate": e.cost_rate,
+        "note": e.note,
+        "source": Source(e.source).value,
+        "external_id": e.external_id,
+    }
+
+
+class SqlTimeEntryRepository:
+    """Time entries and expenses, and the burn aggregates over them."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, entry: TimeEntry) -> TimeEntry:
+        """Insert one entry and return it with its id."""
+        result = self.s.execute(insert(TimeEntryRow.__table__).values(**_entry_values(entry)))
+        return _replace_id(entry, result.inserted_primary_key[0])  # type: ignore[index]
+
+    def add_many(self, entries: Sequence[TimeEntry]) -> int:
+        """Bulk insert; entries whose ``external_id`` already exists (or repeats in the batch) are skipped.
+
+        Per chunk: one query for the external ids already stored, one multi-row INSERT. On SQLite and
+        PostgreSQL the INSERT also says ``ON CONFLICT DO NOTHING`` and counts what it really inserted,
+        so a concurrent import of the same file cannot fail or double-count.
+        """
+        table = TimeEntryRow.__table__
+        ins = dialect_insert(self.s)
+        seen: set[str] = set()
+        added = 0
+        for chunk in _chunks(list(entries)):
+            external = [e.external_id for e in chunk if e.external_id is not None]
+            known = (
+                set(self.s.scalars(select(TimeEntryRow.external_id).where(TimeEntryRow.external_id.in_(external))))
+                if external
+                else set()
+            )
+            rows = []
+            for e in chunk:
+                if e.external_id is not None:
+                    if e.external_id in known or e.external_id in seen:
+                        continue
+                    seen.add(e.external_id)
+                rows.append(_entry_values(e))
+            if not rows:
+                continue
+            if ins is not None and external:
+                stmt = ins(table).on_conflict_do_nothing(index_elements=["external_id"]).returning(table.c.id)
+                added += len(self.s.execute(stmt, rows).all())
+            else:
+                self.s.execute(insert(table), rows)
+                added += len(rows)
+        return added
+
+    def add_expense(self, expense: Expense) -> Expense:
+        """Insert an expense and return it with its id."""
+        result = self.s.execute(
+            insert(ExpenseRow.__table__).values(
+                project_id=expense.project_id, day=expense.day, amount=expense.amount, description=expense.description
+            )
+        )
+        return _replace_id(expense, result.inserted_primary_key[0])  # type: ignore[index]
+
+    def totals(self, project_ids: Sequence[int], today: date) -> Mapping[int, BurnTotals]:
+        """Burn aggregates per project in ONE statement: entries and expenses as a UNION ALL, grouped.
+
+        Amounts are summed as integers in 1/10000 of the currency (centihours x cents; expense
+        cents x 100), so every sum is exact; the Decimal conversion happens here, once per figure.
+        Projects without entries or expenses are absent (callers default to ``BurnTotals()``).
+        """
+        ids = sorted(set(project_ids))
+        if not ids:
+            return {}
+        zero = literal_column("0", BigInteger)
+        e, x = TimeEntryRow, ExpenseRow
+        entries = select(
+            e.project_id.label("project_id"),
+            e.day.label("day"),
+            (_cents(e.hours) * _cents(e.bill_rate)).label("bill"),
+            (_cents(e.hours) * _cents(e.cost_rate)).label("cost"),
+            _cents(e.hours).label("hours"),
+            zero.label("expense"),
+        ).where(e.project_id.in_(ids), e.day <= today)
+        expenses = select(
+            x.project_id.label("project_id"),
+            x.day.label("day"),
+            zero.label("bill"),
+            zero.label("cost"),
+            zero.label("hours"),
+            (_cents(x.amount) * 100).label("expense"),
+        ).where(x.project_id.in_(ids), x.day <= today)
+        u = union_all(entries, expenses).subquery("burn")
+        recent = u.c.day >= today - timedelta(days=27)
+        stmt = select(
+            u.c.project_id,
+            func.sum(u.c.bill + u.c.expense).label("burned"),
+            func.sum(case((recent, u.c.bill + u.c.expense), else_=0)).label("burned_28d"),
+            func.sum(u.c.cost + u.c.expense).label("cost"),
+            func.sum(u.c.hours).label("hours"),
+            func.sum(u.c.expense).label("expenses"),
+        ).group_by(u.c.project_id)
+        return {
+            r.project_id: BurnTotals(
+                burned=units_to_decimal(r.burned, 4),
+                burned_28d=units_to_decimal(r.burned_28d, 4),
+                cost=units_to_decimal(r.cost, 4),
+                hours=units_to_decimal(r.hours, 2),
+                expenses=units_to_decimal(r.expenses, 4),
+            )
+            for r in self.s.execute(stmt)
+        }
+
+    def list(self, project_id: int, since: date | None = None) -> builtins.list[TimeEntry]:
+        """A project's entries (from ``since`` on, if given), oldest first."""
+        stmt = select(TimeEntryRow.__table__).where(TimeEntryRow.project_id == project_id)
+        if since is not None:
+            stmt = stmt.where(TimeEntryRow.day >= since)
+        return [_entry(r) for r in self.s.execute(stmt.order_by(TimeEntryRow.day, TimeEntryRow.id))]
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+
+def _status(row: Row[Any]) -> StatusUpdate:
+    return StatusUpdate(
+        id=row.id, project_id=row.project_id, rag=Rag(row.rag), note=row.note, author_id=row.author_id, at=row.at
+    )
+
+
+class SqlStatusRepository:
+    """RAG status updates."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, update: StatusUpdate) -> StatusUpdate:
+        """Insert a status update and return it with its id."""
+        result = self.s.execute(
+            insert(StatusUpdateRow.__table__).values(
+                project_id=update.project_id,
+                rag=Rag(update.rag).value,
+                note=update.note,
+                author_id=update.author_id,
+                at=_aware(update.at, "StatusUpdate.at"),
+            )
+        )
+        return _replace_id(update, result.inserted_primary_key[0])  # type: ignore[index]
+
+    def _nth(self, project_ids: Sequence[int], n: int) -> Mapping[int, StatusUpdate]:
+        """The n-th newest status per project, in one statement (ROW_NUMBER: SQLite >= 3.25, PostgreSQL)."""
+        ids = sorted(set(project_ids))
+        if not ids:
+            return {}
+        t = StatusUpdateRow.__table__
+        rank = (
+            func.row_number()
+            .over(partition_by=t.c.project_id, order_by=(t.c.at.desc(), t.c.id.desc()))
+            .label("rank")
+        )
+        ranked = select(t, rank).where(t.c.project_id.in_(ids)).subquery("ranked")
+        rows = self.s.execute(select(*(ranked.c[c.name] for c in t.c)).where(ranked.c.rank == n))
+        return {r.project_id: _status(r) for r in rows}
+
+    def latest(self, project_ids: Sequence[int]) -> Mapping[int, StatusUpdate]:
+        """The newest status of each project that has one, in one statement."""
+        return self._nth(project_ids, 1)
+
+    def previous(self, project_ids: Sequence[int]) -> Mapping[int, StatusUpdate]:
+        """The second-newest status of each project that has two, in one statement."""
+        return self._nth(project_ids, 2)
+
+    def history(self, project_id: int, limit: int = 10) -> builtins.list[StatusUpdate]:
+        """Newest first."""
+        rows = self.s.execute(
+            select(StatusUpdateRow.__table__)
+            .where(StatusUpdateRow.project_id == project_id)
+            .order_by(StatusUpdateRow.at.desc(), StatusUpdateRow.id.desc())
+            .limit(limit)
+        )
+        return [_status(r) for r in rows]
+
+
+# --- scope changes --------------------------------------------------------------------------
+
+
+def _scope(row: Row[Any]) -> ScopeChange:
+    return ScopeChange(
+        id=row.id,
+        project_id=row.project_id,
+        description=row.description,
+        impact_hours=row.impact_hours,
+        impact_amount=row.impact_amount,
+        state=ScopeState(row.state),
+        flagged_by=row.flagged_by,
+        flagged_at=row.flagged_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
+        link=row.link,
+    )
+
+
+class SqlScopeRepository:
+    """Scope changes, their sums, and the decide-once update."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, change: ScopeChange) -> ScopeChange:
+        """Insert a scope change and return it with its id."""
+        result = self.s.execute(
+            insert(ScopeChangeRow.__table__).values(
+                project_id=change.project_id,
+                description=change.description,
+                impact_hours=change.impact_hours,
+                impact_amount=change.impact_amount,
+                state=ScopeState(change.state).value,
+                flagged_by=change.flagged_by,
+                flagged_at=_aware(change.flagged_at, "ScopeChange.flagged_at"),
+                decided_by=change.decided_by,
+                decided_at=_aware(change.decided_at, "ScopeChange.decided_at"),
+                decision_note=change.decision_note,
+                link=change.link,
+            )
+        )
+        return _replace_id(change, result.inserted_primary_key[0])  # type: ignore[index]
+
+    def get(self, change_id: int) -> ScopeChange | None:
+        """The scope change with this id, if any (always read from the database)."""
+        row = self.s.execute(select(ScopeChangeRow.__table__).where(ScopeChangeRow.id == change_id)).first()
+        return _scope(row) if row else None
+
+    def list(
+        self, project_ids: Sequence[int], states: Iterable[ScopeState] | None = None
+    ) -> builtins.list[ScopeChange]:
+        """The projects' scope changes (optionally only in ``states``), oldest first."""
+        ids = sorted(set(project_ids))
+        if not ids:
+            return []
+        stmt = select(ScopeChangeRow.__table__).where(ScopeChangeRow.project_id.in_(ids))
+        if states is not None:
+            stmt = stmt.where(ScopeChangeRow.state.in_([ScopeState(s).value for s in states]))
+        rows = self.s.execute(stmt.order_by(ScopeChangeRow.flagged_at, ScopeChangeRow.id))
+        return [_scope(r) for r in rows]
+
+    def totals(self, project_ids: Sequence[int]) -> Mapping[int, ScopeTotals]:
+        """Approved and pending sums per project, in one grouped statement."""
+        ids = sorted(set(project_ids))
+        if not ids:
+            return {}
+        c = ScopeChangeRow
+        approved = c.state == ScopeState.APPROVED.value
+        pending = c.state == ScopeState.FLAGGED.value
+
+        def total(condition: ColumnElement[bool], column: Any) -> Any:
+            return func.sum(case((condition, _cents(column)), else_=0))
+
+        stmt = (
+            select(
+                c.project_id,
+                total(approved, c.impact_amount).label("approved_amount"),
+                total(approved, c.impact_hours).label("approved_hours"),
+                func.sum(case((pending, 1), else_=0)).label("pending_count"),
+                total(pending, c.impact_amount).label("pending_amount"),
+                total(pending, c.impact_hours).label("pending_hours"),
+            )
+            .where(c.project_id.in_(ids))
+            .group_by(c.project_id)
+        )
+        return {
+            r.project_id: ScopeTotals(
+                approved_amount=units_to_decimal(r.approved_amount, 2),
+                approved_hours=units_to_decimal(r.approved_hours, 2),
+                pending_count=int(r.pending_count or 0),
+                pending_amount=units_to_decimal(r.pending_amount, 2),
+                pending_hours=units_to_decimal(r.pending_hours, 2),
+            )
+            for r in self.s.execute(stmt)
+        }
+
+    def decide(self, decided: ScopeChange) -> bool:
+        """Store a decision only if the change is still flagged: one conditional UPDATE.
+
+        The WHERE on the state makes the database arbitrate between two approvers (or replicas):
+        exactly one UPDATE matches the row; the other sees ``rowcount == 0`` and returns False.
+        """
+        cid = _require_id(decided.id, "scope change")
+        result = self.s.execute(
+            update(ScopeChangeRow.__table__)
+            .where(ScopeChangeRow.id == cid, ScopeChangeRow.state == ScopeState.FLAGGED.value)
+            .values(
+                state=ScopeState(decided.state).value,
+                decided_by=decided.decided_by,
+                decided_at=_aware(decided.decided_at, "ScopeChange.decided_at"),
+                decision_note=decided.decision_note,
+            )
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+# --- allocations ----------------------------------------------------------------------------
+
+
+def _allocation(row: Row[Any]) -> Allocation:
+    return Allocation(
+        id=row.id,
+        person_id=row.person_id,
+        project_id=row.project_id,
+        hours_per_week=row.hours_per_week,
+        start=row.start_day,
+        end=row.end_day,
+        state=AllocationState(row.state),
+        requested_by=row.requested_by,
+        requested_at=row.requested_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
+    )
+
+
+class SqlAllocationRepository:
+    """Allocation requests, the decide-once update, and weekly load per person."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, allocation: Allocation) -> Allocation:
+        """Insert an allocation and return it with its id."""
+        a = allocation
+        result = self.s.execute(
+            insert(AllocationRow.__table__).values(
+                person_id=a.person_id,
+                project_id=a.project_id,
+                hours_per_week=a.hours_per_week,
+                start_day=a.start,
+                end_day=a.end,
+                state=AllocationState(a.state).value,
+                requested_by=a.requested_by,
+                requested_at=_aware(a.requested_at, "Allocation.requested_at"),
+                decided_by=a.decided_by,
+                decided_at=_aware(a.decided_at, "Allocation.decided_at"),
+                decision_note=a.decision_note,
+            )
+        )
+        return _replace_id(allocation, result.inserted_primary_key[0])  # type: ignore[index]
+
+    def get(self, allocation_id: int) -> Allocation | None:
+        """The allocation with this id, if any (always read from the database)."""
+        row = self.s.execute(select(AllocationRow.__table__).where(AllocationRow.id == allocation_id)).first()
+        return _allocation(row) if row else None
+
+    def list(
+        self,
+        *,
+        person_id: int | None = None,
+        project_ids: Sequence[int] | None = None,
+        states: Iterable[AllocationState] | None = None,
+    ) -> builtins.list[Allocation]:
+        """Allocations matching every filter given, oldest first."""
+        stmt = select(AllocationRow.__table__)
+        if person_id is not None:
+            stmt = stmt.where(AllocationRow.person_id == person_id)
+        if project_ids is not None:
+            ids = sorted(set(project_ids))
+            if not ids:
+                return []
+            stmt = stmt.where(AllocationRow.project_id.in_(ids))
+        if states is not None:
+            stmt = stmt.where(AllocationRow.state.in_([AllocationState(s).value for s in states]))
+        rows = self.s.execute(stmt.order_by(AllocationRow.requested_at, AllocationRow.id))
+        return [_allocation(r) for r in rows]
+
+    def weekly_load(
+        self, person_ids: Sequence[int], first_week: date, last_week: date
+    ) -> Mapping[tuple[int, date], Decimal]:
+        """Approved hours per (person, ISO-week Monday) for Mondays in [first_week, last_week], in SQL.
+
+        A recursive CTE lists the Mondays; an approved allocation counts its full ``hours_per_week``
+        in every week whose Monday..Sunday overlaps its [start, end]. Weeks with no load are absent.
+        """
+        ids = sorted(set(person_ids))
+        if not ids or last_week < first_week:
+            return {}
+        # Guard against callers passing a mid-week day: the CTE walks Mondays.
+        first = first_week - timedelta(days=first_week.weekday())
+        weeks = select(type_coerce(first, Date).label("monday")).cte("weeks", recursive=True)
+        weeks = weeks.union_all(
+            select(days_after(weeks.c.monday, 7)).where(weeks.c.monday < last_week - timedelta(days=6))
+        )
+        a = AllocationRow
+        monday = type_coerce(weeks.c.monday, Date)
+        stmt = (
+            select(a.person_id, monday.label("monday"), func.sum(_cents(a.hours_per_week)).label("load"))
+            .select_from(weeks)
+            .join(
+                a,
+                and_(a.start_day <= days_after(weeks.c.monday, 6), a.end_day >= weeks.c.monday),
+            )
+            .where(a.person_id.in_(ids), a.state == AllocationState.APPROVED.value)
+            .group_by(a.person_id, weeks.c.monday)
+            .having(func.sum(_cents(a.hours_per_week)) > 0)
+        )
+        result: dict[tuple[int, date], Decimal] = {}
+        for person_id, week, load in self.s.execute(stmt):
+            day = date.fromisoformat(week) if isinstance(week, str) else week
+            result[(person_id, day)] = _hours(load)
+        return result
+
+    def decide(self, decided: Allocation) -> bool:
+        """Store a decision only if the request is still requested: one conditional UPDATE."""
+        aid = _require_id(decided.id, "allocation")
+        result = self.s.execute(
+            update(AllocationRow.__table__)
+            .where(AllocationRow.id == aid, AllocationRow.state == AllocationState.REQUESTED.value)
+            .values(
+                state=AllocationState(decided.state).value,
+                decided_by=decided.decided_by,
+                decided_at=_aware(decided.decided_at, "Allocation.decided_at"),
+                decision_note=decided.decision_note,
+            )
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+# --- audit, subscriptions, receipts ---------------------------------------------------------
+
+
+def _audit(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        id=row.id,
+        at=row.at,
+        actor_id=row.actor_id,
+        source=Source(row.source),
+        action=row.action,
+        subject=row.subject,
+        detail=row.detail,
+    )
+
+
+class SqlAuditRepository:
+    """The audit trail (append-only)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, event: AuditEvent) -> None:
+        """Append an event."""
+        self.s.execute(
+            insert(AuditEventRow.__table__).values(
+                at=_aware(event.at, "AuditEvent.at"),
+                actor_id=event.actor_id,
+                source=Source(event.source).value,
+                action=event.action,
+                subject=event.subject,
+                detail=event.detail,
+            )
+        )
+
+    def list(self, subject: str | None = None, limit: int = 50) -> builtins.list[AuditEvent]:
+        """Newest first (by time, then by insertion), optionally only about ``subject``."""
+        stmt = select(AuditEventRow.__table__)
+        if subject is not None:
+            stmt = stmt.where(AuditEventRow.subject == subject)
+        stmt = stmt.order_by(AuditEventRow.at.desc(), AuditEventRow.id.desc()).limit(limit)
+        return [_audit(r) for r in self.s.execute(stmt)]
+
+
+def _subscription(row: Row[Any]) -> DigestSubscription:
+    return DigestSubscription(
+        id=row.id,
+        channel=row.channel,
+        platform=Platform(row.platform) if row.platform else None,
+        hour=row.hour,
+        minute=row.minute,
+        timezone=row.timezone,
+        weekdays_only=row.weekdays_only,
+        created_by=row.created_by,
+        person_id=row.person_id,
+        active=row.active,
+    )
+
+
+class SqlSubscriptionRepository:
+    """Digest subscriptions, one per channel."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def for_channel(self, channel: str) -> DigestSubscription | None:
+        """The channel's subscription, active or not."""
+        row = self.s.execute(
+            select(DigestSubscriptionRow.__table__).where(DigestSubscriptionRow.channel == channel)
+        ).first()
+        return _subscription(row) if row else None
+
+    def save(self, sub: DigestSubscription) -> DigestSubscription:
+        """Insert or replace the channel's subscription (keyed by channel); return it with its id."""
+        values = {
+            "platform": Platform(sub.platform).value if sub.platform else None,
+            "hour": sub.hour,
+            "minute": sub.minute,
+            "timezone": sub.timezone,
+            "weekdays_only": sub.weekdays_only,
+            "created_by": sub.created_by,
+            "person_id": sub.person_id,
+            "active": sub.active,
+        }
+        table = DigestSubscriptionRow.__table__
+        ins = dialect_insert(self.s)
+        if ins is not None:
+            stmt = ins(table).values(channel=sub.channel, **values)
+            stmt = stmt.on_conflict_do_update(index_elements=["channel"], set_=values).returning(table.c.id)
+            return _replace_id(sub, self.s.execute(stmt).scalar_one())
+        found = self.s.execute(update(table).where(table.c.channel == sub.channel).values(**values))
+        if found.rowcount == 0:  # type: ignore[attr-defined]
+            self.s.execute(insert(table).values(channel=sub.channel, **values))
+        return _replace_id(sub, self.s.execute(select(table.c.id).where(table.c.channel == sub.channel)).scalar_one())
+
+    def list_active(self) -> builtins.list[DigestSubscription]:
+        """Every active subscription, in id order."""
+        rows = self.s.execute(
+            select(DigestSubscriptionRow.__table__)
+            .where(DigestSubscriptionRow.active.is_(True))
+            .order_by(DigestSubscriptionRow.id)
+        )
+        return [_subscription(r) for r in rows]
+
+
+class SqlReceiptRepository:
+    """Idempotency keys, stored in the unit of work's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def record(self, key: str, at: datetime) -> bool:
+        """True when ``key`` is new; False when it was recorded before.
+
+        ``INSERT ... ON CONFLICT DO NOTHING`` never raises on a duplicate, so the surrounding
+        transaction stays usable. On PostgreSQL a concurrent insert of the same key waits for the
+        other transaction: if it commits we get rowcount 0, if it rolls back ours goes in.
+        """
+        _aware(at, "receipt time")
+        table = ReceiptRow.__table__
+        ins = dialect_insert(self.s)
+        if ins is not None:
+            result = self.s.execute(ins(table).values(key=key, at=at).on_conflict_do_nothing(index_elements=["key"]))
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        # Other databases: a savepoint confines the duplicate-key error to this one statement.
+        try:
+            with self.s.begin_nested():
+                self.s.execute(insert(table).values(key=key, at=at))
+        except IntegrityError:
+            return False
+        return True

@@ -1,0 +1,69 @@
+"""Small portable SQL helpers shared by the repositories."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Date, literal_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+CENT = Decimal("0.01")
+
+
+def units_to_decimal(total: Any, scale: int, places: Decimal = CENT) -> Decimal:
+    """An integer SUM (int on SQLite, int or Decimal on PostgreSQL) as an exact Decimal at ``places``."""
+    if total is None:
+        total = 0
+    return (Decimal(int(total)).scaleb(-scale)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+class days_after(FunctionElement[Any]):  # noqa: N801 - reads like the SQL function it stands for
+    """``date + n days`` for a constant ``n``, rendered for each dialect.
+
+    SQLite keeps dates as ISO text (``date(x, '+7 days')``); PostgreSQL adds an integer to a date.
+    Both give a value that compares correctly with a stored ``Date`` column.
+    """
+
+    type = Date()
+    inherit_cache = True
+    name = "days_after"
+
+    def __init__(self, expr: ColumnElement[Any], days: int) -> None:
+        # The day count travels as a literal clause (an int, never user text) so that it is part of
+        # the statement's cache key: days_after(x, 6) and days_after(x, 7) must not share compiled SQL.
+        super().__init__(expr, literal_column(str(int(days))))
+
+
+def _parts(element: days_after, compiler: SQLCompiler, **kw: Any) -> tuple[str, int]:
+    expr, days = list(element.clauses)
+    return compiler.process(expr, **kw), int(days.name)  # type: ignore[attr-defined]
+
+
+@compiles(days_after)
+def _days_after_default(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
+    expr, days = _parts(element, compiler, **kw)
+    return f"({expr} + {days})"
+
+
+@compiles(days_after, "sqlite")
+def _days_after_sqlite(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
+    expr, days = _parts(element, compiler, **kw)
+    return f"date({expr}, '{days:+d} days')"
+
+
+def dialect_insert(session: Session) -> Any:
+    """The ``insert`` construct of the session's dialect, with ``on_conflict_do_*`` (SQLite, PostgreSQL).
+
+    Returns None for other dialects; callers then fall back to portable but racier statements.
+    """
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert
+    if name == "sqlite":
+        return sqlite.insert
+    return None
