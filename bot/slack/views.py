@@ -158,7 +158,9 @@ async def line_for(deps: Deps, client: AsyncWebClient, kind: str,
 
 def field_for(kind: str, reply: Reply) -> str:
     """Which field a handler's refusal belongs on, judged from its words."""
-    words = reply.summary.lower()
+    words = reply.summary.split("\nExample")[0].lower()  # judge the complaint, not the example after it
+    if reply.title == "Not found" and "project" in words:
+        return "project"
     if kind == "assign":
         for needle, block in (("project", "project"), ("date", "start"), ("hours", "hours"), ("%", "hours"),
                               ("person", "person"), ("who", "person")):
@@ -167,6 +169,8 @@ def field_for(kind: str, reply: Reply) -> str:
         return "person"
     if "impact" in words or "+" in words:
         return "impact"
+    if kind == "scope" and reply.title == "Not found":
+        return "project"
     return "project" if "project" in words or "did you mean" in words else "description"
 
 

@@ -102,7 +102,7 @@ class Server:
 
     def click(self, value: str, user: str = "UDANA", *, message: dict[str, Any] | None = None,
               action_ts: str | None = None, key: str = "click", container: dict[str, Any] | None = None,
-              **kw: Any) -> requests.Response:
+              view: dict[str, Any] | None = None, **kw: Any) -> requests.Response:
         message = message or {"ts": "1700000000.000100", "blocks": [], "text": ""}
         payload = {
             "type": "block_actions", "team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1",
@@ -114,6 +114,9 @@ class Server:
             "actions": [{"type": "button", "action_id": "steward:1", "block_id": "b1", "value": value,
                          "action_ts": action_ts or f"1700000001.{self.next_id():06d}"}],
         }
+        if view is not None:  # a click in App Home or a modal: no message, no response_url
+            payload["view"] = view
+            del payload["message"], payload["response_url"], payload["channel"]
         return self.interactive(payload, **kw)
 
 
