@@ -436,9 +436,10 @@ class SqlTimeEntryRepository:
     def add_many(self, entries: Sequence[TimeEntry]) -> int:
         """Bulk insert; entries whose ``external_id`` already exists (or repeats in the batch) are skipped.
 
-        Per chunk: one query for the external ids already stored, one multi-row INSERT. On SQLite and
-        PostgreSQL the INSERT also says ``ON CONFLICT DO NOTHING`` and counts what it really inserted,
-        so a concurrent import of the same file cannot fail or double-count.
+        Per chunk: one query for the external ids already stored, one bulk INSERT. On SQLite and
+        PostgreSQL the INSERT also says ``ON CONFLICT DO NOTHING``, so a concurrent import of the same
+        file cannot fail on the unique key (the count returned then includes rows the other import
+        won, the one inexactness accepted to keep 100k-row imports fast).
         """
         table = TimeEntryRow.__table__
         ins = dialect_insert(self.s)
@@ -461,11 +462,11 @@ class SqlTimeEntryRepository:
             if not rows:
                 continue
             if ins is not None and external:
-                stmt = ins(table).on_conflict_do_nothing(index_elements=["external_id"]).returning(table.c.id)
-                added += len(self.s.execute(stmt, rows).all())
+                # Not RETURNING: on psycopg it makes bulk inserts about three times slower.
+                self.s.execute(ins(table).on_conflict_do_nothing(index_elements=["external_id"]), rows)
             else:
                 self.s.execute(insert(table), rows)
-                added += len(rows)
+            added += len(rows)
         return added
 
     def add_expense(self, expense: Expense) -> Expense:
