@@ -13,6 +13,7 @@ left as they are: the file adds and updates, it never deletes.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import re
@@ -316,27 +317,28 @@ def parse_org(data: Any) -> OrgSpec:
     people: list[PersonSpec] = []
     emails: dict[str, str] = {}
     for i, raw in enumerate(c.items(top.get("people"), "people")):
+        email = _raw_text(raw, "email")
+        if email and fold(email) in emails:
+            c.add(f"people[{i}].email", f"{email} is listed twice (also {emails[fold(email)]})")
+            continue
+        if email:
+            emails[fold(email)] = f"people[{i}]"
         person = _person(c, raw, f"people[{i}]")
-        if person is None:
-            continue
-        if fold(person.email) in emails:
-            c.add(f"people[{i}].email", f"{person.email} is listed twice (also {emails[fold(person.email)]})")
-            continue
-        emails[fold(person.email)] = f"people[{i}]"
-        people.append(person)
+        if person is not None:
+            people.append(person)
 
     clients: list[ClientSpec] = []
     client_keys: dict[str, str] = {}
     project_keys: dict[str, str] = {}
     for i, raw in enumerate(c.items(top.get("clients"), "clients")):
+        key = _raw_text(raw, "key")
+        if key and fold(key) in client_keys:
+            c.add(f"clients[{i}].key", f"“{key}” is used twice (also {client_keys[fold(key)]})")
+        elif key:
+            client_keys[fold(key)] = f"clients[{i}]"
         client = _client(c, raw, f"clients[{i}]", project_keys)
-        if client is None:
-            continue
-        if fold(client.key) in client_keys:
-            c.add(f"clients[{i}].key", f"“{client.key}” is used twice (also {client_keys[fold(client.key)]})")
-            continue
-        client_keys[fold(client.key)] = f"clients[{i}]"
-        clients.append(client)
+        if client is not None:
+            clients.append(client)
     for key, where in project_keys.items():
         if key in client_keys:
             c.add(f"{where}.key", f"“{key}” is also a client's key ({client_keys[key]}); `budget {key}` would be "
@@ -346,6 +348,13 @@ def parse_org(data: Any) -> OrgSpec:
         raise _problems_error("The organisation file has {n}; nothing was imported", c.problems,
                               ORG_EXAMPLE)
     return OrgSpec(currency, timezone, escalation, tuple(people), tuple(clients))
+
+
+def _raw_text(raw: Any, name: str) -> str | None:
+    """A field's text before validation, to spot duplicates even in records with other problems."""
+    if isinstance(raw, Mapping) and isinstance(raw.get(name), str | int) and not isinstance(raw.get(name), bool):
+        return str(raw[name]).strip() or None
+    return None
 
 
 def _timezone(c: _Checker, top: Mapping[str, Any]) -> str | None:
@@ -434,15 +443,14 @@ def _client(c: _Checker, raw: Any, path: str, project_keys: dict[str, str]) -> C
     aliases = c.words(m, "aliases", path)
     projects: list[ProjectSpec] = []
     for j, raw_project in enumerate(c.items(m.get("projects"), f"{path}.projects")):
+        raw_key = _raw_text(raw_project, "key")
+        if raw_key and fold(raw_key) in project_keys:
+            c.add(f"{path}.projects[{j}].key", f"“{raw_key}” is used twice (also {project_keys[fold(raw_key)]})")
+        elif raw_key:
+            project_keys[fold(raw_key)] = f"{path}.projects[{j}]"
         project = _project(c, raw_project, f"{path}.projects[{j}]")
-        if project is None:
-            continue
-        if fold(project.key) in project_keys:
-            c.add(f"{path}.projects[{j}].key",
-                  f"“{project.key}” is used twice (also {project_keys[fold(project.key)]})")
-            continue
-        project_keys[fold(project.key)] = f"{path}.projects[{j}]"
-        projects.append(project)
+        if project is not None:
+            projects.append(project)
     if len(c.problems) > before or name is None or key is None:
         return None
     return ClientSpec(key, name, director, aliases, tuple(projects))
@@ -1017,14 +1025,20 @@ def _match_person(row: HoursRow, people: Sequence[Person]) -> tuple[Person | Non
         if found:
             return found[0], ""
         if not row.person_name:
-            return None, f"unknown person “{row.email}”"
+            return None, f"unknown person “{row.email}”" + _did_you_mean(row.email, [p.email for p in people])
     found = [p for p in people if fold(p.name) == fold(row.person_name)]
     if len(found) == 1:
         return found[0], ""
     if len(found) > 1:
         return None, f"“{row.person_name}” names {len(found)} people ({', '.join(p.email for p in found)})"
     who = f"{row.person_name} <{row.email}>" if row.email else row.person_name
-    return None, f"unknown person “{who}”"
+    return None, f"unknown person “{who}”" + _did_you_mean(row.person_name, [p.name for p in people])
+
+
+def _did_you_mean(word: str, options: Sequence[str]) -> str:
+    folded = {fold(o): o for o in options}
+    close = difflib.get_close_matches(fold(word), list(folded), n=1, cutoff=0.75)
+    return f" (did you mean {folded[close[0]]}?)" if close else ""
 
 
 def _match_project(row: HoursRow, projects: Sequence[Project],
@@ -1050,7 +1064,8 @@ def _match_project(row: HoursRow, projects: Sequence[Project],
                           "use the project key")
     named = row.project or row.project_code
     code = f" (code {row.project_code})" if row.project_code and row.project else ""
-    return None, f"unknown project “{named}”{code}"
+    return None, f"unknown project “{named}”{code}" + _did_you_mean(
+        named, [k for p in projects for k in (p.key, p.name)])
 
 
 def import_hours(uow: UnitOfWork, text: str, fmt: str | None, actor_id: int | None, at: datetime,
