@@ -18,7 +18,7 @@ import hashlib
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -867,13 +867,27 @@ def parse_duration(text: str) -> Decimal | None:
     return Decimal(text)
 
 
-def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
+def _delimiter(text: str) -> str:
+    """Comma, or the semicolon / tab a spreadsheet saved the file with (judged on the header line)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
     """CSV rows with the physical line each starts on (quoted fields may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    out = []
     start = 1
-    for row in reader:
-        yield start, row
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            out.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InvalidInput(f"Nothing was imported: line {reader.line_num or start} is not valid CSV ({exc}).",
+                           example=HOURS_EXAMPLES["generic"]) from exc
+    return out
 
 
 def parse_hours_csv(text: str, fmt: str | None = None) -> HoursFile:
@@ -881,6 +895,10 @@ def parse_hours_csv(text: str, fmt: str | None = None) -> HoursFile:
     ``fmt`` is None). Problems with a row are collected by line, not raised."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InvalidInput(f"Nothing was imported: line {line} holds a NUL byte, so this is not a valid CSV text file "
+                           "(a spreadsheet? Save it as CSV UTF-8).", example=HOURS_EXAMPLES["generic"])
     rows = iter(_rows(text))
     header: list[str] | None = None
     for _line, cells in rows:
@@ -929,7 +947,12 @@ def parse_hours_csv(text: str, fmt: str | None = None) -> HoursFile:
             problems.extend((line, r) for r in reasons)
             continue
         assert row is not None
-        content = "\x1f".join(c.strip() for c in cells)
+        # What the row says, not how the export laid it out: re-exporting the same time with other
+        # columns (or with "Invoiced?" now Yes) gives the same fingerprints.
+        content = "\x1f".join((
+            row.day.isoformat(), fold(row.email), fold(row.person_name), fold(row.project), fold(row.project_code),
+            f"{row.hours.normalize():f}", row.note, cell(cells, "start time"),
+        ))
         seen[content] += 1
         digest = hashlib.sha1(f"{fmt}\x1e{seen[content]}\x1e{content}".encode()).hexdigest()
         out.append(replace(row, fingerprint=f"{fmt}:{digest}"))

@@ -401,3 +401,32 @@ def test_an_import_writes_one_audit_event(uow_factory: UnitOfWorkFactory) -> Non
     newest = [e for e in events if e.action == "hours.imported"]
     assert len(newest) == 1 and newest[0].source is Source.IMPORT
     assert "hours-harvest.csv" in newest[0].detail and "harvest" in newest[0].detail
+
+
+def test_a_semicolon_separated_spreadsheet_export_is_read_too(uow_factory: UnitOfWorkFactory) -> None:
+    load_org(uow_factory)
+    text = "date;email;project;hours;note\n2026-11-02;jane@example.com;acme-web;7,5;design, review\n"
+    reply = import_hours_file(uow_factory, CLOCK, text)
+    assert reply.ok, reply.summary
+    assert [(e.hours, e.note) for e in all_entries(uow_factory)] == [(D("7.5"), "design, review")]
+
+
+def test_a_file_that_is_not_csv_is_refused_cleanly(uow_factory: UnitOfWorkFactory) -> None:
+    load_org(uow_factory)
+    reply = import_hours_file(uow_factory, CLOCK, "date,email,project,hours,note\n2026-11-02,a\x00b,x,1,y\n")
+    assert not reply.ok and "line 2 holds a NUL byte" in reply.summary
+    huge = "date,email,project,hours,note\n2026-11-02,jane@example.com,acme-web,1,\"" + "x" * 200_000 + "\"\n"
+    reply = import_hours_file(uow_factory, CLOCK, huge)
+    assert not reply.ok and "not valid CSV" in reply.summary
+    assert all_entries(uow_factory) == []
+
+
+def test_a_reexport_with_other_columns_does_not_duplicate_entries(uow_factory: UnitOfWorkFactory) -> None:
+    load_org(uow_factory)
+    first = "Date,Project,Project Code,Notes,Hours,Invoiced?,First Name,Last Name\n" \
+            "2026-11-02,Website Relaunch,acme-web,Concepts,4.5,No,Jane,Designer\n"
+    later = "Date,Client,Project,Project Code,Task,Notes,Hours,Invoiced?,First Name,Last Name,Billable Amount\n" \
+            "2026-11-02,Acme Corp,Website Relaunch,acme-web,,Concepts,4.50,Yes,Jane,Designer,630.00\n"
+    assert import_hours_file(uow_factory, CLOCK, first, "harvest").title == "Imported 1 entry for 1 project"
+    again = import_hours_file(uow_factory, CLOCK, later)
+    assert again.title == "Imported 0 entries (1 already present) for 1 project"
