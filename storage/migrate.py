@@ -92,7 +92,8 @@ def ensure_schema(url: str) -> None:
             head = head_revision()
             if current == head:
                 return
-            tables = set(inspect(connection).get_table_names())
+            # Only Alembic's own (empty) version table counts as empty too: "upgrade base" leaves one.
+            tables = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
             if not tables or (connection.dialect.name == "sqlite" and current is not None):
                 log.info("Migrating %s from %s to %s", engine.url.render_as_string(hide_password=True), current, head)
                 command.upgrade(alembic_config(connection), "head")

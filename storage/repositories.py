@@ -12,12 +12,15 @@ import builtins
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
+    CursorResult,
     Date,
+    Executable,
     Row,
+    Table,
     and_,
     case,
     delete,
@@ -57,6 +60,7 @@ from domain.ports import BurnTotals, ScopeTotals
 from storage.orm import (
     AllocationRow,
     AuditEventRow,
+    Base,
     ClientRow,
     DigestSubscriptionRow,
     ExpenseRow,
@@ -76,6 +80,24 @@ T = TypeVar("T")
 
 ORGANISATION_ID = 1  # the organisation settings are a single row
 CHUNK = 2000  # rows per bulk statement: well under SQLite's 32766 bound-parameter limit
+
+
+def _t(model: type[Base]) -> Table:
+    """The ``Table`` behind a mapped class (typed as such, for Core statements)."""
+    return cast(Table, model.__table__)
+
+
+def _run(session: Session, statement: Executable) -> CursorResult[Any]:
+    """Execute a DML statement; the cursor result gives ``inserted_primary_key`` and ``rowcount``."""
+    return cast(CursorResult[Any], session.execute(statement))
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id the database gave the row just inserted."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise RuntimeError("The database returned no id for the inserted row")
+    return int(key[0])
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -121,7 +143,7 @@ class SqlOrganisationRepository:
     def get(self) -> Organisation:
         """The stored settings, or the defaults of ``Organisation()`` when none were saved."""
         row = self.s.execute(
-            select(OrganisationRow.__table__).where(OrganisationRow.id == ORGANISATION_ID)
+            select(_t(OrganisationRow)).where(OrganisationRow.id == ORGANISATION_ID)
         ).first()
         if row is None:
             return Organisation()
@@ -148,14 +170,14 @@ class SqlOrganisationRepository:
             "approval_wait_days": e.approval_wait_days,
             "reack_hours": e.reack_hours,
         }
-        table = OrganisationRow.__table__
+        table = _t(OrganisationRow)
         ins = dialect_insert(self.s)
         if ins is not None:
             stmt = ins(table).values(id=ORGANISATION_ID, **values)
             self.s.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
             return
-        done = self.s.execute(update(table).where(table.c.id == ORGANISATION_ID).values(**values))
-        if done.rowcount == 0:  # type: ignore[attr-defined]
+        done = _run(self.s, update(table).where(table.c.id == ORGANISATION_ID).values(**values))
+        if done.rowcount == 0:
             self.s.execute(insert(table).values(id=ORGANISATION_ID, **values))
 
 
@@ -201,7 +223,7 @@ class SqlPersonRepository:
         self.s = session
 
     def _one(self, *where: ColumnElement[bool]) -> Person | None:
-        row = self.s.execute(select(PersonRow.__table__).where(*where)).first()
+        row = self.s.execute(select(_t(PersonRow)).where(*where)).first()
         return _person(row) if row else None
 
     def get(self, person_id: int) -> Person | None:
@@ -222,7 +244,7 @@ class SqlPersonRepository:
 
     def list(self) -> builtins.list[Person]:
         """Everyone, in id order."""
-        rows = self.s.execute(select(PersonRow.__table__).order_by(PersonRow.id))
+        rows = self.s.execute(select(_t(PersonRow)).order_by(PersonRow.id))
         return [_person(r) for r in rows]
 
     def many(self, ids: Iterable[int]) -> dict[int, Person]:
@@ -230,7 +252,7 @@ class SqlPersonRepository:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
-        rows = self.s.execute(select(PersonRow.__table__).where(PersonRow.id.in_(wanted)))
+        rows = self.s.execute(select(_t(PersonRow)).where(PersonRow.id.in_(wanted)))
         return {r.id: _person(r) for r in rows}
 
     def add(self, person: Person) -> Person:
@@ -238,13 +260,13 @@ class SqlPersonRepository:
         values = _person_values(person)
         if person.id is not None:
             values["id"] = person.id
-        result = self.s.execute(insert(PersonRow.__table__).values(**values))
-        return _replace_id(person, result.inserted_primary_key[0])  # type: ignore[index]
+        result = _run(self.s, insert(_t(PersonRow)).values(**values))
+        return _replace_id(person, _new_id(result))  # type: ignore[index]
 
     def update(self, person: Person) -> None:
         """Overwrite the stored person with these values."""
         pid = _require_id(person.id, "person")
-        self.s.execute(update(PersonRow.__table__).where(PersonRow.id == pid).values(**_person_values(person)))
+        self.s.execute(update(_t(PersonRow)).where(PersonRow.id == pid).values(**_person_values(person)))
 
 
 def _replace_id(entity: T, new_id: int) -> T:
@@ -274,25 +296,25 @@ class SqlClientRepository:
 
     def get(self, client_id: int) -> Client | None:
         """The client with this id, if any."""
-        row = self.s.execute(select(ClientRow.__table__).where(ClientRow.id == client_id)).first()
+        row = self.s.execute(select(_t(ClientRow)).where(ClientRow.id == client_id)).first()
         return _client(row) if row else None
 
     def list(self) -> builtins.list[Client]:
         """Every client, in id order."""
-        return [_client(r) for r in self.s.execute(select(ClientRow.__table__).order_by(ClientRow.id))]
+        return [_client(r) for r in self.s.execute(select(_t(ClientRow)).order_by(ClientRow.id))]
 
     def add(self, client: Client) -> Client:
         """Insert and return the client with its id."""
         values = _client_values(client)
         if client.id is not None:
             values["id"] = client.id
-        result = self.s.execute(insert(ClientRow.__table__).values(**values))
-        return _replace_id(client, result.inserted_primary_key[0])  # type: ignore[index]
+        result = _run(self.s, insert(_t(ClientRow)).values(**values))
+        return _replace_id(client, _new_id(result))  # type: ignore[index]
 
     def update(self, client: Client) -> None:
         """Overwrite the stored client with these values."""
         cid = _require_id(client.id, "client")
-        self.s.execute(update(ClientRow.__table__).where(ClientRow.id == cid).values(**_client_values(client)))
+        self.s.execute(update(_t(ClientRow)).where(ClientRow.id == cid).values(**_client_values(client)))
 
 
 # --- projects -------------------------------------------------------------------------------
@@ -335,7 +357,7 @@ class SqlProjectRepository:
         self.s = session
 
     def _select(self, *where: ColumnElement[bool]) -> builtins.list[Project]:
-        rows = self.s.execute(select(ProjectRow.__table__).where(*where).order_by(ProjectRow.id)).all()
+        rows = self.s.execute(select(_t(ProjectRow)).where(*where).order_by(ProjectRow.id)).all()
         if not rows:
             return []
         # The channels of exactly these projects: the same filter as a subquery, so the statement
@@ -369,23 +391,23 @@ class SqlProjectRepository:
         values = _project_values(project)
         if project.id is not None:
             values["id"] = project.id
-        result = self.s.execute(insert(ProjectRow.__table__).values(**values))
-        pid = result.inserted_primary_key[0]  # type: ignore[index]
+        result = _run(self.s, insert(_t(ProjectRow)).values(**values))
+        pid = _new_id(result)
         self._bind(pid, project.channels)
         return _replace_id(project, pid)
 
     def update(self, project: Project) -> None:
         """Overwrite the project; its channel bindings become exactly ``project.channels``."""
         pid = _require_id(project.id, "project")
-        self.s.execute(update(ProjectRow.__table__).where(ProjectRow.id == pid).values(**_project_values(project)))
-        self.s.execute(delete(ProjectChannelRow.__table__).where(ProjectChannelRow.project_id == pid))
+        self.s.execute(update(_t(ProjectRow)).where(ProjectRow.id == pid).values(**_project_values(project)))
+        self.s.execute(delete(_t(ProjectChannelRow)).where(ProjectChannelRow.project_id == pid))
         self._bind(pid, project.channels)
 
     def _bind(self, project_id: int, channels: Iterable[str]) -> None:
         unique = list(dict.fromkeys(channels))  # a channel twice on one project would break the key
         if unique:
             self.s.execute(
-                insert(ProjectChannelRow.__table__),
+                insert(_t(ProjectChannelRow)),
                 [{"project_id": project_id, "channel": c, "position": n} for n, c in enumerate(unique)],
             )
 
@@ -430,8 +452,8 @@ class SqlTimeEntryRepository:
 
     def add(self, entry: TimeEntry) -> TimeEntry:
         """Insert one entry and return it with its id."""
-        result = self.s.execute(insert(TimeEntryRow.__table__).values(**_entry_values(entry)))
-        return _replace_id(entry, result.inserted_primary_key[0])  # type: ignore[index]
+        result = _run(self.s, insert(_t(TimeEntryRow)).values(**_entry_values(entry)))
+        return _replace_id(entry, _new_id(result))  # type: ignore[index]
 
     def add_many(self, entries: Sequence[TimeEntry]) -> int:
         """Bulk insert; entries whose ``external_id`` already exists (or repeats in the batch) are skipped.
@@ -441,7 +463,7 @@ class SqlTimeEntryRepository:
         file cannot fail on the unique key (the count returned then includes rows the other import
         won, the one inexactness accepted to keep 100k-row imports fast).
         """
-        table = TimeEntryRow.__table__
+        table = _t(TimeEntryRow)
         ins = dialect_insert(self.s)
         seen: set[str] = set()
         added = 0
@@ -471,12 +493,12 @@ class SqlTimeEntryRepository:
 
     def add_expense(self, expense: Expense) -> Expense:
         """Insert an expense and return it with its id."""
-        result = self.s.execute(
-            insert(ExpenseRow.__table__).values(
+        result = _run(self.s,
+            insert(_t(ExpenseRow)).values(
                 project_id=expense.project_id, day=expense.day, amount=expense.amount, description=expense.description
             )
         )
-        return _replace_id(expense, result.inserted_primary_key[0])  # type: ignore[index]
+        return _replace_id(expense, _new_id(result))  # type: ignore[index]
 
     def totals(self, project_ids: Sequence[int], today: date) -> Mapping[int, BurnTotals]:
         """Burn aggregates per project in ONE statement: entries and expenses as a UNION ALL, grouped.
@@ -529,7 +551,7 @@ class SqlTimeEntryRepository:
 
     def list(self, project_id: int, since: date | None = None) -> builtins.list[TimeEntry]:
         """A project's entries (from ``since`` on, if given), oldest first."""
-        stmt = select(TimeEntryRow.__table__).where(TimeEntryRow.project_id == project_id)
+        stmt = select(_t(TimeEntryRow)).where(TimeEntryRow.project_id == project_id)
         if since is not None:
             stmt = stmt.where(TimeEntryRow.day >= since)
         return [_entry(r) for r in self.s.execute(stmt.order_by(TimeEntryRow.day, TimeEntryRow.id))]
@@ -552,8 +574,8 @@ class SqlStatusRepository:
 
     def add(self, update: StatusUpdate) -> StatusUpdate:
         """Insert a status update and return it with its id."""
-        result = self.s.execute(
-            insert(StatusUpdateRow.__table__).values(
+        result = _run(self.s,
+            insert(_t(StatusUpdateRow)).values(
                 project_id=update.project_id,
                 rag=Rag(update.rag).value,
                 note=update.note,
@@ -561,14 +583,14 @@ class SqlStatusRepository:
                 at=_aware(update.at, "StatusUpdate.at"),
             )
         )
-        return _replace_id(update, result.inserted_primary_key[0])  # type: ignore[index]
+        return _replace_id(update, _new_id(result))  # type: ignore[index]
 
     def _nth(self, project_ids: Sequence[int], n: int) -> Mapping[int, StatusUpdate]:
         """The n-th newest status per project, in one statement (ROW_NUMBER: SQLite >= 3.25, PostgreSQL)."""
         ids = sorted(set(project_ids))
         if not ids:
             return {}
-        t = StatusUpdateRow.__table__
+        t = _t(StatusUpdateRow)
         rank = (
             func.row_number()
             .over(partition_by=t.c.project_id, order_by=(t.c.at.desc(), t.c.id.desc()))
@@ -589,7 +611,7 @@ class SqlStatusRepository:
     def history(self, project_id: int, limit: int = 10) -> builtins.list[StatusUpdate]:
         """Newest first."""
         rows = self.s.execute(
-            select(StatusUpdateRow.__table__)
+            select(_t(StatusUpdateRow))
             .where(StatusUpdateRow.project_id == project_id)
             .order_by(StatusUpdateRow.at.desc(), StatusUpdateRow.id.desc())
             .limit(limit)
@@ -625,8 +647,8 @@ class SqlScopeRepository:
 
     def add(self, change: ScopeChange) -> ScopeChange:
         """Insert a scope change and return it with its id."""
-        result = self.s.execute(
-            insert(ScopeChangeRow.__table__).values(
+        result = _run(self.s,
+            insert(_t(ScopeChangeRow)).values(
                 project_id=change.project_id,
                 description=change.description,
                 impact_hours=change.impact_hours,
@@ -640,11 +662,11 @@ class SqlScopeRepository:
                 link=change.link,
             )
         )
-        return _replace_id(change, result.inserted_primary_key[0])  # type: ignore[index]
+        return _replace_id(change, _new_id(result))  # type: ignore[index]
 
     def get(self, change_id: int) -> ScopeChange | None:
         """The scope change with this id, if any (always read from the database)."""
-        row = self.s.execute(select(ScopeChangeRow.__table__).where(ScopeChangeRow.id == change_id)).first()
+        row = self.s.execute(select(_t(ScopeChangeRow)).where(ScopeChangeRow.id == change_id)).first()
         return _scope(row) if row else None
 
     def list(
@@ -654,7 +676,7 @@ class SqlScopeRepository:
         ids = sorted(set(project_ids))
         if not ids:
             return []
-        stmt = select(ScopeChangeRow.__table__).where(ScopeChangeRow.project_id.in_(ids))
+        stmt = select(_t(ScopeChangeRow)).where(ScopeChangeRow.project_id.in_(ids))
         if states is not None:
             stmt = stmt.where(ScopeChangeRow.state.in_([ScopeState(s).value for s in states]))
         rows = self.s.execute(stmt.order_by(ScopeChangeRow.flagged_at, ScopeChangeRow.id))
@@ -702,8 +724,8 @@ class SqlScopeRepository:
         exactly one UPDATE matches the row; the other sees ``rowcount == 0`` and returns False.
         """
         cid = _require_id(decided.id, "scope change")
-        result = self.s.execute(
-            update(ScopeChangeRow.__table__)
+        result = _run(self.s,
+            update(_t(ScopeChangeRow))
             .where(ScopeChangeRow.id == cid, ScopeChangeRow.state == ScopeState.FLAGGED.value)
             .values(
                 state=ScopeState(decided.state).value,
@@ -712,7 +734,7 @@ class SqlScopeRepository:
                 decision_note=decided.decision_note,
             )
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
 
 # --- allocations ----------------------------------------------------------------------------
@@ -744,8 +766,8 @@ class SqlAllocationRepository:
     def add(self, allocation: Allocation) -> Allocation:
         """Insert an allocation and return it with its id."""
         a = allocation
-        result = self.s.execute(
-            insert(AllocationRow.__table__).values(
+        result = _run(self.s,
+            insert(_t(AllocationRow)).values(
                 person_id=a.person_id,
                 project_id=a.project_id,
                 hours_per_week=a.hours_per_week,
@@ -759,11 +781,11 @@ class SqlAllocationRepository:
                 decision_note=a.decision_note,
             )
         )
-        return _replace_id(allocation, result.inserted_primary_key[0])  # type: ignore[index]
+        return _replace_id(allocation, _new_id(result))  # type: ignore[index]
 
     def get(self, allocation_id: int) -> Allocation | None:
         """The allocation with this id, if any (always read from the database)."""
-        row = self.s.execute(select(AllocationRow.__table__).where(AllocationRow.id == allocation_id)).first()
+        row = self.s.execute(select(_t(AllocationRow)).where(AllocationRow.id == allocation_id)).first()
         return _allocation(row) if row else None
 
     def list(
@@ -774,7 +796,7 @@ class SqlAllocationRepository:
         states: Iterable[AllocationState] | None = None,
     ) -> builtins.list[Allocation]:
         """Allocations matching every filter given, oldest first."""
-        stmt = select(AllocationRow.__table__)
+        stmt = select(_t(AllocationRow))
         if person_id is not None:
             stmt = stmt.where(AllocationRow.person_id == person_id)
         if project_ids is not None:
@@ -826,8 +848,8 @@ class SqlAllocationRepository:
     def decide(self, decided: Allocation) -> bool:
         """Store a decision only if the request is still requested: one conditional UPDATE."""
         aid = _require_id(decided.id, "allocation")
-        result = self.s.execute(
-            update(AllocationRow.__table__)
+        result = _run(self.s,
+            update(_t(AllocationRow))
             .where(AllocationRow.id == aid, AllocationRow.state == AllocationState.REQUESTED.value)
             .values(
                 state=AllocationState(decided.state).value,
@@ -836,7 +858,7 @@ class SqlAllocationRepository:
                 decision_note=decided.decision_note,
             )
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
 
 # --- audit, subscriptions, receipts ---------------------------------------------------------
@@ -863,7 +885,7 @@ class SqlAuditRepository:
     def add(self, event: AuditEvent) -> None:
         """Append an event."""
         self.s.execute(
-            insert(AuditEventRow.__table__).values(
+            insert(_t(AuditEventRow)).values(
                 at=_aware(event.at, "AuditEvent.at"),
                 actor_id=event.actor_id,
                 source=Source(event.source).value,
@@ -875,7 +897,7 @@ class SqlAuditRepository:
 
     def list(self, subject: str | None = None, limit: int = 50) -> builtins.list[AuditEvent]:
         """Newest first (by time, then by insertion), optionally only about ``subject``."""
-        stmt = select(AuditEventRow.__table__)
+        stmt = select(_t(AuditEventRow))
         if subject is not None:
             stmt = stmt.where(AuditEventRow.subject == subject)
         stmt = stmt.order_by(AuditEventRow.at.desc(), AuditEventRow.id.desc()).limit(limit)
@@ -906,7 +928,7 @@ class SqlSubscriptionRepository:
     def for_channel(self, channel: str) -> DigestSubscription | None:
         """The channel's subscription, active or not."""
         row = self.s.execute(
-            select(DigestSubscriptionRow.__table__).where(DigestSubscriptionRow.channel == channel)
+            select(_t(DigestSubscriptionRow)).where(DigestSubscriptionRow.channel == channel)
         ).first()
         return _subscription(row) if row else None
 
@@ -922,21 +944,21 @@ class SqlSubscriptionRepository:
             "person_id": sub.person_id,
             "active": sub.active,
         }
-        table = DigestSubscriptionRow.__table__
+        table = _t(DigestSubscriptionRow)
         ins = dialect_insert(self.s)
         if ins is not None:
             stmt = ins(table).values(channel=sub.channel, **values)
             stmt = stmt.on_conflict_do_update(index_elements=["channel"], set_=values).returning(table.c.id)
             return _replace_id(sub, self.s.execute(stmt).scalar_one())
-        found = self.s.execute(update(table).where(table.c.channel == sub.channel).values(**values))
-        if found.rowcount == 0:  # type: ignore[attr-defined]
+        found = _run(self.s, update(table).where(table.c.channel == sub.channel).values(**values))
+        if found.rowcount == 0:
             self.s.execute(insert(table).values(channel=sub.channel, **values))
         return _replace_id(sub, self.s.execute(select(table.c.id).where(table.c.channel == sub.channel)).scalar_one())
 
     def list_active(self) -> builtins.list[DigestSubscription]:
         """Every active subscription, in id order."""
         rows = self.s.execute(
-            select(DigestSubscriptionRow.__table__)
+            select(_t(DigestSubscriptionRow))
             .where(DigestSubscriptionRow.active.is_(True))
             .order_by(DigestSubscriptionRow.id)
         )
@@ -952,16 +974,17 @@ class SqlReceiptRepository:
     def record(self, key: str, at: datetime) -> bool:
         """True when ``key`` is new; False when it was recorded before.
 
-        ``INSERT ... ON CONFLICT DO NOTHING`` never raises on a duplicate, so the surrounding
+        ``INSERT ... ON CONFLICT DO NOTHING RETURNING key`` never raises on a duplicate, so the surrounding
         transaction stays usable. On PostgreSQL a concurrent insert of the same key waits for the
         other transaction: if it commits we get rowcount 0, if it rolls back ours goes in.
         """
         _aware(at, "receipt time")
-        table = ReceiptRow.__table__
+        table = _t(ReceiptRow)
         ins = dialect_insert(self.s)
         if ins is not None:
-            result = self.s.execute(ins(table).values(key=key, at=at).on_conflict_do_nothing(index_elements=["key"]))
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            stmt = ins(table).values(key=key, at=at).on_conflict_do_nothing(index_elements=["key"])
+            # RETURNING rather than rowcount: psycopg reports -1 for this statement under SQLAlchemy 2.1.
+            return self.s.execute(stmt.returning(table.c.key)).first() is not None
         # Other databases: a savepoint confines the duplicate-key error to this one statement.
         try:
             with self.s.begin_nested():
