@@ -50,6 +50,14 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _known(revision: str) -> bool:
+    """True if ``revision`` is one of this code's migrations."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for an unknown id; all mean "not ours"
+        return False
+
+
 def _lock(connection: Connection) -> None:
     """Take the migration lock for the rest of this transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE suffices)."""
     if connection.dialect.name == "postgresql":
@@ -92,6 +100,11 @@ def ensure_schema(url: str) -> None:
             head = head_revision()
             if current == head:
                 return
+            if current is not None and not _known(current):
+                raise SchemaOutOfDate(
+                    f"The database schema is at {current}, which this version of Steward doesn't know "
+                    "(it was migrated by a newer one): upgrade Steward."
+                )
             # Only Alembic's own (empty) version table counts as empty too: "upgrade base" leaves one.
             tables = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
             if not tables or (connection.dialect.name == "sqlite" and current is not None):

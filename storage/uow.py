@@ -86,6 +86,19 @@ class SqlUnitOfWork:
     (normally or by an exception) rolls back whatever was not committed and closes the session.
     """
 
+    # The repositories exist once the block is entered (each one wraps that block's session).
+    organisation: SqlOrganisationRepository
+    people: SqlPersonRepository
+    clients: SqlClientRepository
+    projects: SqlProjectRepository
+    entries: SqlTimeEntryRepository
+    statuses: SqlStatusRepository
+    scope: SqlScopeRepository
+    allocations: SqlAllocationRepository
+    audit: SqlAuditRepository
+    subscriptions: SqlSubscriptionRepository
+    receipts: SqlReceiptRepository
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._session: Session | None = None

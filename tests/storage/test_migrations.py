@@ -126,3 +126,14 @@ def test_storage_imports_no_upper_layer_and_no_chat_platform() -> None:
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert name.split(".")[0] not in forbidden, f"{module} imports {name}"
+
+
+def test_ensure_schema_refuses_a_database_migrated_by_a_newer_version(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "future.db")
+    ensure_schema(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(SchemaOutOfDate, match="newer"):
+        ensure_schema(url)

@@ -76,6 +76,19 @@ def with_search_path(url: str, schema: str) -> str:
     )
 
 
+def create_database_if_missing(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if the server doesn't have it yet."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        server.dispose()
+
+
 @contextmanager
 def postgres_schema(url: str) -> Iterator[str]:
     """A private, migrated schema in the PostgreSQL database at ``url``; yields a URL that uses it.
@@ -84,6 +97,7 @@ def postgres_schema(url: str) -> Iterator[str]:
     dropped at the end.
     """
     schema = f"steward_test_{uuid.uuid4().hex[:12]}"
+    create_database_if_missing(url)
     admin = create_engine(url)
     try:
         with admin.begin() as conn:
