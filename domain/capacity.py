@@ -43,8 +43,8 @@ class WeekOver:
 
     def describe(self) -> str:
         return (
-            f"{self.label} (week of {self.week:%d %b}): {self.allocated:g}h of {self.capacity:g}h, "
-            f"over by {self.over_by:g}h"
+            f"{self.label} (week of {self.week:%d %b}): {_h(self.allocated)}h of {_h(self.capacity)}h, "
+            f"over by {_h(self.over_by)}h"
         )
 
 
@@ -62,3 +62,8 @@ def weeks_over_capacity(
         if allocated > person.capacity_hours:
             over.append(WeekOver(week, allocated, person.capacity_hours))
     return over
+
+
+def _h(hours: Decimal) -> str:
+    """``36`` not ``36.00``; ``7.5`` stays ``7.5``."""
+    return f"{hours.normalize():f}"

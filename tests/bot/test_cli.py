@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from storage.uow import build_uow_factory, ensure_schema
 
 from bot.cli import main
 from bot.settings import ConfigError, Settings
+from storage.uow import build_uow_factory, ensure_schema
 from tests.handlers.world import seed
 
 
