@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 
 class Role(enum.StrEnum):
@@ -92,6 +93,12 @@ class Person:
     slack_id: str | None = None
     teams_id: str | None = None
     active: bool = True
+    last_platform: Platform | None = None  # where they last talked to Steward
+
+    @property
+    def reachable_on(self) -> Platform | None:
+        """Where to reach this person first: their preferred platform, else where they last talked."""
+        return self.platform or self.last_platform
 
     @property
     def is_admin(self) -> bool:
@@ -210,3 +217,72 @@ class DigestSubscription:
     created_by: int
     person_id: int | None = None  # a director's personal digest (subscribed from a DM)
     active: bool = True
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"  # waiting to be sent (or to be retried after a failure)
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the retry bound; visible in ``steward outbox``
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message Steward must send, written in the same transaction as the change that caused it.
+
+    ``key`` is unique per occurrence ("digest:12:2026-11-23", "notify:allocation:7:requested:3"), so
+    writing the same occurrence twice is a no-op and two workers can never both own it.
+    Exactly one of ``person_id`` (a direct message on the person's platform) or ``channel`` is set.
+    ``payload`` is a Reply as a dict (``handlers.reply.Reply.to_dict``).
+    """
+
+    id: int | None
+    key: str
+    kind: str  # digest | escalation | notification
+    payload: dict[str, Any]
+    created_at: datetime
+    due_at: datetime
+    person_id: int | None = None
+    channel: str | None = None
+    platform: Platform | None = None
+    state: DeliveryState = DeliveryState.PENDING
+    attempts: int = 0
+    last_error: str = ""
+    claimed_until: datetime | None = None  # a worker's lease; past it, another worker may retry
+    sent_at: datetime | None = None
+    platform_ref: str = ""  # the platform's id of the sent message (Slack channel:ts, Teams activity id)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """An open (or closed) escalation: at most one open per project and rule."""
+
+    id: int | None
+    project_id: int
+    rule: str  # burn_75 | burn_90 | burn_100 | forecast | status_red | status_amber_twice | scope | ...
+    message: str
+    severity: Rag
+    opened_at: datetime
+    subject: str = ""  # the record to act on, e.g. "allocation:12"
+    last_sent_at: datetime | None = None
+    sends: int = 0
+    acknowledged_by: int | None = None
+    acknowledged_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """How to reach a conversation later (proactive messages): a Teams ConversationReference as a
+    dict, or a Slack channel/DM id. ``person_id`` is set for personal chats."""
+
+    id: int | None
+    platform: Platform
+    conversation_id: str
+    reference: dict[str, Any]
+    updated_at: datetime
+    person_id: int | None = None
+    is_personal: bool = False

@@ -19,10 +19,15 @@ from domain.model import (
     AllocationState,
     AuditEvent,
     Client,
+    ConversationRef,
+    DeliveryState,
     DigestSubscription,
+    Escalation,
     Expense,
     Organisation,
+    OutboxMessage,
     Person,
+    Platform,
     Project,
     ScopeChange,
     ScopeState,
@@ -200,6 +205,75 @@ class ReceiptRepository(Protocol):
         ...
 
 
+class OutboxRepository(Protocol):
+    def add(self, message: OutboxMessage) -> bool:
+        """Queue a message; False (and nothing written) when its key is already queued or sent."""
+        ...
+
+    def get(self, message_id: int) -> OutboxMessage | None: ...
+    def by_key(self, key: str) -> OutboxMessage | None: ...
+    def claim(self, now: datetime, limit: int, lease_seconds: int) -> builtins.list[OutboxMessage]:
+        """Take up to ``limit`` pending messages due by ``now`` whose lease is free or expired.
+
+        Claimed rows get ``claimed_until = now + lease`` and ``attempts + 1``. On PostgreSQL the rows
+        are selected ``FOR UPDATE SKIP LOCKED``, so concurrent workers never claim the same row; the
+        caller commits the claim before sending.
+        """
+        ...
+
+    def mark_sent(self, message_id: int, at: datetime, platform_ref: str) -> bool:
+        """Record the send; False when the row was already marked sent (someone else delivered it)."""
+        ...
+
+    def mark_retry(self, message_id: int, error: str, due_at: datetime) -> None:
+        """Release the lease and try again at ``due_at``."""
+        ...
+
+    def mark_failed(self, message_id: int, error: str) -> None:
+        """Give up: the message stays visible as failed."""
+        ...
+
+    def set_ref(self, message_id: int, platform_ref: str) -> None:
+        """Remember the platform's message id as soon as it is known (before mark_sent), so that a
+        worker retrying after a crash can check whether the message actually went out."""
+        ...
+
+    def list(self, states: Iterable[DeliveryState] | None = None, limit: int = 100) -> builtins.list[OutboxMessage]:
+        """Newest first."""
+        ...
+
+
+class EscalationRepository(Protocol):
+    def add(self, escalation: Escalation) -> Escalation | None:
+        """Open an escalation; None when one is already open for the same project and rule."""
+        ...
+
+    def get(self, escalation_id: int) -> Escalation | None: ...
+    def list_open(self, project_ids: Sequence[int] | None = None) -> builtins.list[Escalation]: ...
+    def acknowledge(self, escalation_id: int, person_id: int, at: datetime) -> bool:
+        """Acknowledge once: False when it was already acknowledged (or is closed)."""
+        ...
+
+    def close(self, escalation_id: int, at: datetime) -> bool:
+        """Close when the condition cleared; False when already closed."""
+        ...
+
+    def mark_sent(self, escalation_id: int, at: datetime) -> None:
+        """Count a (re)send at ``at``."""
+        ...
+
+
+class ConversationRepository(Protocol):
+    def save(self, ref: ConversationRef) -> ConversationRef:
+        """Insert or refresh the reference for (platform, conversation_id)."""
+        ...
+
+    def get(self, platform: Platform, conversation_id: str) -> ConversationRef | None: ...
+    def personal(self, person_id: int, platform: Platform) -> ConversationRef | None:
+        """The most recently refreshed personal chat with this person on this platform."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
@@ -214,6 +288,9 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     subscriptions: SubscriptionRepository
     receipts: ReceiptRepository
+    outbox: OutboxRepository
+    escalations: EscalationRepository
+    conversations: ConversationRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
