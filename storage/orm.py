@@ -162,6 +162,7 @@ class PersonRow(Base):
     slack_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     teams_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     active: Mapped[bool] = mapped_column(Boolean)
+    last_platform: Mapped[str | None] = mapped_column(String(16))
 
 
 class ClientRow(Base):
@@ -342,3 +343,68 @@ class ReceiptRow(Base):
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxRow(Base):
+    """A message to send, unique per occurrence (``key``); claimed by one worker at a time."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    channel: Mapped[str | None] = mapped_column(String(255))
+    platform: Mapped[str | None] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    platform_ref: Mapped[str] = mapped_column(String(255))
+
+    # The deliverers' query: pending rows in due order.
+    __table_args__ = (Index("ix_outbox_state_due_at", "state", "due_at"),)
+
+
+class EscalationRow(Base):
+    """An escalation; ``open_key`` ("project:rule") is set while open and unique, so at most one
+    escalation per project and rule is open on any database, and NULL once closed."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    open_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    message: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(255))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sends: Mapped[int] = mapped_column(Integer)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ConversationRow(Base):
+    """A stored conversation reference for proactive messages (Teams), one per conversation."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    is_personal: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("platform", "conversation_id"),
+        Index("ix_conversations_person_id_platform", "person_id", "platform"),
+    )

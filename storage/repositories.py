@@ -197,6 +197,7 @@ def _person(row: Row[Any]) -> Person:
         slack_id=row.slack_id,
         teams_id=row.teams_id,
         active=row.active,
+        last_platform=Platform(row.last_platform) if row.last_platform else None,
     )
 
 
@@ -213,6 +214,7 @@ def _person_values(p: Person) -> dict[str, Any]:
         "slack_id": p.slack_id,
         "teams_id": p.teams_id,
         "active": p.active,
+        "last_platform": Platform(p.last_platform).value if p.last_platform else None,
     }
 
 

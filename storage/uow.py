@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
 from storage.repositories import (
     SqlAllocationRepository,
     SqlAuditRepository,
@@ -98,6 +99,9 @@ class SqlUnitOfWork:
     audit: SqlAuditRepository
     subscriptions: SqlSubscriptionRepository
     receipts: SqlReceiptRepository
+    outbox: SqlOutboxRepository
+    escalations: SqlEscalationRepository
+    conversations: SqlConversationRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -126,6 +130,9 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(s)
         self.subscriptions = SqlSubscriptionRepository(s)
         self.receipts = SqlReceiptRepository(s)
+        self.outbox = SqlOutboxRepository(s)
+        self.escalations = SqlEscalationRepository(s)
+        self.conversations = SqlConversationRepository(s)
         return self
 
     def __exit__(
