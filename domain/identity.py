@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.errors import NotRegistered
-from domain.model import Person, Role
+from domain.model import Person, Platform, Role
 from domain.ports import UnitOfWork
 
 
 def identify(uow: UnitOfWork, *, email: str | None = None, slack_id: str | None = None,
-             teams_id: str | None = None) -> Person:
+             teams_id: str | None = None, platform: Platform | None = None) -> Person:
     """The person behind a platform identity.
 
     A platform id already linked wins; otherwise the email decides and the platform id is stored on
-    the person for next time (the caller commits). Unknown: ``NotRegistered`` naming the admins.
+    the person for next time (the caller commits). ``platform`` records where they last talked to
+    Steward, so notifications can reach them there. Unknown: ``NotRegistered`` naming the admins.
     """
     person = None
     if slack_id:
@@ -34,6 +35,9 @@ def identify(uow: UnitOfWork, *, email: str | None = None, slack_id: str | None 
                 person = linked
     if person is None or not person.active:
         raise NotRegistered(not_registered_message(uow, email))
+    if platform is not None and person.last_platform is not platform:
+        person = replace(person, last_platform=platform)
+        uow.people.update(person)
     return person
 
 

@@ -8,6 +8,7 @@ from domain import services
 from domain.errors import InvalidInput, NotFound
 from handlers.base import Turn, format_date, format_hours, turn
 from handlers.context import Context
+from handlers.notify import notify
 from handlers.parsing import parse_weekly, resolve_person, split_name, take_keyword_date
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
 
@@ -41,6 +42,13 @@ def handle(ctx: Context, args: str) -> Reply:
         approvers = services.approvers_for(t.uow, client) if client else []
         waiting = ", ".join(a.name for a in approvers) or "an admin"
         reply = allocation_reply(t, request, title=f"Allocation A{request.allocation.id} requested")
+        card = replace(
+            reply,
+            title=f"Approve {person.name} on {project.name}? (A{request.allocation.id})",
+            summary=f"Requested by {t.actor.name}.",
+        )
+        for approver in approvers:
+            notify(t, approver, f"notify:allocation:{request.allocation.id}:requested:{approver.id}", card)
         return replace(reply, summary=f"Waiting for {waiting} to decide.", severity=Severity.SUCCESS)
 
 

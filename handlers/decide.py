@@ -15,6 +15,7 @@ from domain.model import Allocation, ScopeChange, ScopeState
 from handlers.assign import allocation_reply
 from handlers.base import Turn, turn
 from handlers.context import Context
+from handlers.notify import notify
 from handlers.reply import Fact, Reply, Severity, Tone
 from handlers.scope import impact_text
 
@@ -48,11 +49,18 @@ def handle(ctx: Context, args: str, verb: str) -> Reply:
                                        example=f"approve A{number}")
                 request = services.decide_allocation(t.uow, t.actor, number, verb == "approve", note, t.now,
                                                      ctx.source)
-                return _allocation_decided(t, request)
+                reply = _allocation_decided(t, request)
+                a = request.allocation
+                for pid in dict.fromkeys([a.requested_by, a.person_id]):
+                    notify(t, t.uow.people.get(pid), f"notify:allocation:{a.id}:{a.state.value}:{pid}", reply)
+                return reply
             decision = {"approve": ScopeState.APPROVED, "absorb": ScopeState.ABSORBED,
                         "reject": ScopeState.REJECTED}[verb]
             change = services.decide_scope(t.uow, t.actor, number, decision, note, t.now, ctx.source)
-            return _scope_decided(t, change)
+            reply = _scope_decided(t, change)
+            notify(t, t.uow.people.get(change.flagged_by),
+                   f"notify:scope:{change.id}:{change.state.value}:{change.flagged_by}", reply)
+            return reply
         except AlreadyDecided as done:
             return _already(t, done)
 

@@ -75,6 +75,38 @@ class Reply:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        """The inverse of ``to_dict`` (an outbox payload back into a Reply)."""
+
+        def action(a: dict[str, Any]) -> Action:
+            return Action(a["label"], a["command"], a.get("style", "default"), a.get("confirm"))
+
+        def fact(f: dict[str, Any]) -> Fact:
+            return Fact(f["label"], f["value"], Tone(f.get("tone", "none")))
+
+        return cls(
+            title=data["title"],
+            summary=data.get("summary", ""),
+            facts=tuple(fact(f) for f in data.get("facts", ())),
+            sections=tuple(
+                Section(
+                    title=s.get("title", ""),
+                    lines=tuple(s.get("lines", ())),
+                    facts=tuple(fact(f) for f in s.get("facts", ())),
+                    actions=tuple(action(a) for a in s.get("actions", ())),
+                    tone=Tone(s.get("tone", "none")),
+                )
+                for s in data.get("sections", ())
+            ),
+            actions=tuple(action(a) for a in data.get("actions", ())),
+            severity=Severity(data.get("severity", "info")),
+            tone=Tone(data.get("tone", "none")),
+            footer=data.get("footer", ""),
+            subject=data.get("subject"),
+            extra=dict(data.get("extra", {})),
+        )
+
     def plain_text(self) -> str:
         """A one-paragraph fallback for notifications and screen readers."""
         parts = [self.title]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from domain import services
@@ -10,6 +11,7 @@ from domain.errors import InvalidInput
 from domain.model import ScopeChange, ScopeState
 from handlers.base import Turn, format_hours, turn
 from handlers.context import Context
+from handlers.notify import notify
 from handlers.parsing import parse_impact, split_name
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
 
@@ -37,7 +39,7 @@ def handle(ctx: Context, args: str) -> Reply:
                 amount = (amount or Decimal(0)) + (impact.amount or Decimal(0))
         change = services.flag_scope(t.uow, t.actor, project, " ".join(words), hours, amount, t.now, ctx.source,
                                      ctx.permalink)
-        return Reply(
+        reply = Reply(
             title=f"Scope change S{change.id} flagged on {project.name}",
             summary=change.description,
             severity=Severity.SUCCESS,
@@ -47,6 +49,12 @@ def handle(ctx: Context, args: str) -> Reply:
             footer="The client's director decides: approve as a change order, absorb, or reject.",
             subject=f"scope:{change.id}",
         )
+        client = t.uow.clients.get(project.client_id)
+        card = replace(reply, title=f"Scope change S{change.id} on {project.name} needs your decision",
+                       severity=Severity.INFO)
+        for approver in services.approvers_for(t.uow, client) if client else []:
+            notify(t, approver, f"notify:scope:{change.id}:flagged:{approver.id}", card)
+        return reply
 
 
 def impact_text(t: Turn, change: ScopeChange, project) -> str:  # type: ignore[no-untyped-def]
