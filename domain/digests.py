@@ -113,6 +113,28 @@ def window_start(checked_until: datetime | None, now: datetime) -> datetime:
     return max(checked_until, now - LOOKBACK)
 
 
+class RunState(enum.StrEnum):
+    QUEUED = "queued"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    """A digest occurrence that was dealt with: queued for delivery, or skipped as too late.
+
+    ``snapshot`` maps each covered project's key to its budget RAG at the time (queued runs only), so
+    the next digest can say which budgets worsened since this one.
+    """
+
+    id: int | None
+    subscription_id: int
+    local_date: date
+    state: RunState
+    due_at: datetime
+    recorded_at: datetime
+    snapshot: dict[str, str]
+
+
 def cron_fields(sub: DigestSubscription) -> dict[str, str]:
     """The cron fields that wake a process for this subscription (in its timezone)."""
     return {"hour": str(sub.hour), "minute": str(sub.minute),

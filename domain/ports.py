@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.digests import DigestRun
 from domain.model import (
     Allocation,
     AllocationState,
@@ -274,6 +275,30 @@ class ConversationRepository(Protocol):
         ...
 
 
+class DigestRunRepository(Protocol):
+    """Digest occurrences dealt with (queued or skipped) and each subscription's look-up cursor."""
+
+    def record(self, run: DigestRun) -> bool:
+        """Record an occurrence once; False when another process recorded it first (then do nothing)."""
+        ...
+
+    def previous(self, subscription_id: int, before: date) -> DigestRun | None:
+        """The newest *queued* run dated before ``before``."""
+        ...
+
+    def skipped(self, subscription_id: int, after: date | None, before: date) -> builtins.list[DigestRun]:
+        """Skipped runs dated in (after, before), oldest first (``after`` None: no lower bound)."""
+        ...
+
+    def cursor(self, subscription_id: int) -> tuple[datetime, str] | None:
+        """``(checked_until, signature)`` or None for a subscription never looked at."""
+        ...
+
+    def advance(self, subscription_id: int, checked_until: datetime, signature: str) -> None:
+        """Move the cursor forward (never back) for the same signature; a new signature restarts it."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
@@ -291,6 +316,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     escalations: EscalationRepository
     conversations: ConversationRepository
+    digest_runs: DigestRunRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

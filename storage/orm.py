@@ -408,3 +408,31 @@ class ConversationRow(Base):
         UniqueConstraint("platform", "conversation_id"),
         Index("ix_conversations_person_id_platform", "person_id", "platform"),
     )
+
+
+class DigestRunRow(Base):
+    """One digest occurrence a subscription owed: queued (sent through the outbox) or skipped (every
+    process was down for too long). Unique per subscription and local date, so replicas agree on it;
+    a queued run keeps the budget RAG of each project it covered, for "worsened since the previous digest"."""
+
+    __tablename__ = "digest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("digest_subscriptions.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("subscription_id", "local_date"),)
+
+
+class DigestCursorRow(Base):
+    """How far each subscription's occurrences have been looked at, and for which schedule."""
+
+    __tablename__ = "digest_cursors"
+
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("digest_subscriptions.id"), primary_key=True)
+    checked_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    signature: Mapped[str] = mapped_column(String(128))

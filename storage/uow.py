@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from storage.digest_runs import SqlDigestRunRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
 from storage.repositories import (
     SqlAllocationRepository,
@@ -102,6 +103,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     escalations: SqlEscalationRepository
     conversations: SqlConversationRepository
+    digest_runs: SqlDigestRunRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -133,6 +135,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(s)
         self.escalations = SqlEscalationRepository(s)
         self.conversations = SqlConversationRepository(s)
+        self.digest_runs = SqlDigestRunRepository(s)
         return self
 
     def __exit__(
