@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from domain import permissions
 from domain.budget import BudgetFigures, client_figures, project_figures
@@ -215,7 +216,9 @@ def decide_scope(uow: UnitOfWork, actor: Person, change_id: int, decision: Scope
 
 def _already(state: str, by: int | None, at: datetime | None, uow: UnitOfWork) -> str:
     who = uow.people.get(by) if by else None
-    when = f" on {at:%d %b %Y %H:%M} UTC" if at else ""
+    # Shown in the organisation's timezone: "09:14 EST" means something to the people reading it.
+    zone = ZoneInfo(uow.organisation.get().timezone)
+    when = f" on {at.astimezone(zone):%d %b %Y %H:%M %Z}" if at else ""
     return f"Already {state}" + (f" by {who.name}" if who else "") + f"{when}. Nothing changed."
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from domain import services
 from domain.errors import AlreadyDecided, InvalidInput
@@ -67,7 +68,10 @@ def handle(ctx: Context, args: str, verb: str) -> Reply:
 
 def _decided_by(t: Turn, by: int | None, at) -> str:  # type: ignore[no-untyped-def]
     who = t.uow.people.get(by) if by else None
-    return f"{who.name if who else 'someone'} on {at:%d %b %Y %H:%M} UTC" if at else (who.name if who else "")
+    if at is None:
+        return who.name if who else ""
+    local = at.astimezone(ZoneInfo(t.org.timezone))
+    return f"{who.name if who else 'someone'} on {local:%d %b %Y %H:%M %Z}"
 
 
 def _allocation_decided(t: Turn, request: services.AllocationRequest) -> Reply:

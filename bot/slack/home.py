@@ -1,6 +1,6 @@
 """The App Home tab: the opener's portfolio (RAG, % burned vs % elapsed) and what waits for their decision.
 
-It is composed from the same handlers as the commands (``approvals`` and the personal ``digest now``),
+It is composed from the same handlers as the commands (``approvals`` and ``projects``),
 so the numbers and the buttons are the ones every other surface shows. Buttons on it replay their
 command like any other Steward button (see ``actions``), and the tab is republished after a decision.
 """
@@ -26,7 +26,7 @@ async def home_view(deps: Deps, client: AsyncWebClient, user: str) -> dict[str, 
     if waiting.severity is Severity.ERROR:  # not registered, or Slack trouble: say only that
         blocks = [b.to_dict() for b in render_blocks(waiting, max_blocks=MAX_VIEW_BLOCKS)]
         return {"type": "home", "blocks": blocks}
-    portfolio = await deps.run(client, user, "digest now", channel=None, is_direct=True)
+    portfolio = await deps.run(client, user, "projects", channel=None, is_direct=True)
     first = render_blocks(waiting, max_blocks=MAX_VIEW_BLOCKS // 2)
     second = render_blocks(portfolio, max_blocks=MAX_VIEW_BLOCKS - len(first) - 1)
     # action ids must be unique within the view: renumber the second part's buttons

@@ -346,3 +346,11 @@ def test_the_clock_decides_today(world: World) -> None:
     later = datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo(TZ))
     assert fact(world.say("budget acme-web", now=later), "Time elapsed") == "100.0%"
     assert world.say("budget acme-app").summary.startswith(Rag.RED.value.capitalize())
+
+
+def test_projects_lists_my_projects_worst_first(world: World) -> None:
+    reply = world.say("projects", who="mia@example.com")
+    assert reply.title == "Your projects (2)"
+    assert [s.title for s in reply.sections] == ["[Red] acme-app · Mobile App", "[Green] globex-brand · Brand Refresh"]
+    assert reply.sections[0].lines[0].startswith("105.0% burned vs 50.0% elapsed · $4,200 of $4,000")
+    assert world.say("projects", who="jane@example.com").title == "No projects of yours"

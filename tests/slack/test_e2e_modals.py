@@ -134,6 +134,7 @@ def test_app_home_shows_the_portfolio_and_what_waits_for_a_decision(server: Serv
     flat = json.dumps(view)
     assert f"approve A{aid}" in flat  # a button to decide
     assert "acme-app" in flat and "burned vs" in flat  # the at-risk project with % burned vs % elapsed
+    assert "[Green] acme-web" in flat  # healthy projects are listed too
     ids = [e["action_id"] for b in view["blocks"] for e in b.get("elements", []) if "action_id" in e]
     assert len(ids) == len(set(ids))
 
