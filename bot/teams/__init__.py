@@ -1,0 +1,1 @@
+"""The Microsoft Teams edge: botbuilder adapter, the bot, Adaptive Cards, identity and proactive sends."""

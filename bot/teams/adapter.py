@@ -1,0 +1,51 @@
+"""The botbuilder ``CloudAdapter`` for one deployment, configured from ``MICROSOFT_APP_*``.
+
+- ``MICROSOFT_APP_ID`` empty: Bot Framework Emulator mode. botbuilder then accepts requests with no
+  ``Authorization`` header and sends without a token. Fine on a laptop, never on the internet, so it
+  is logged as a warning at start-up.
+- ``MICROSOFT_APP_TENANT_ID`` set: a single-tenant Azure Bot (the default for new registrations);
+  unset: multi-tenant.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """The attribute names ``ConfigurationBotFrameworkAuthentication`` reads (botbuilder's config.py shape)."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+
+
+def bot_config(settings: Settings) -> BotConfig:
+    tenant = settings.microsoft_app_tenant_id
+    app_type = "SingleTenant" if settings.microsoft_app_id and tenant else "MultiTenant"
+    return BotConfig(settings.microsoft_app_id, settings.microsoft_app_password, app_type, tenant)
+
+
+def emulator_mode(settings: Settings) -> bool:
+    return not settings.microsoft_app_id
+
+
+def build_adapter(settings: Settings) -> CloudAdapter:
+    if emulator_mode(settings):
+        log.warning("Teams: MICROSOFT_APP_ID is empty: Bot Framework Emulator mode, requests to /api/messages "
+                    "are NOT authenticated. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD before exposing "
+                    "this server.")
+    else:
+        config = bot_config(settings)
+        log.info("Teams: %s bot %s", "single-tenant" if config.APP_TYPE == "SingleTenant" else "multi-tenant",
+                 settings.microsoft_app_id)
+    return CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_config(settings)))

@@ -1,0 +1,278 @@
+"""The Teams bot: an ``ActivityHandler`` that turns activities into command lines and Replies into cards.
+
+Thin on purpose: what a message means is decided by ``handlers.dispatch.handle`` (the same as Slack and
+the shell), who the sender is by ``bot.teams.identity``, what a card looks like by ``bot.teams.cards``.
+
+- message (personal chat, group chat, or a channel post that @mentions the bot): the mention is stripped,
+  the line runs through the handlers and the answer is an Adaptive Card in the same conversation;
+- message with a ``value`` (an ``Action.Submit`` click from a client without Universal Actions): the
+  button's command runs and a decision updates the card in place (``update_activity``);
+- invoke ``adaptiveCard/action`` (``Action.Execute``): the command runs and the invoke answers with the
+  refreshed card showing the decision; a refusal answers with a message and leaves the card as it was;
+- conversationUpdate: the reference is stored and, when the bot itself was added, a welcome card is sent.
+
+Every activity stores or refreshes the conversation reference (``bot.teams.identity.remember``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
+
+from bot.app import Steward
+from bot.teams import cards
+from bot.teams.identity import TeamsIdentity, TeamsTrouble, Where, remember, where
+from domain.model import Platform, Source
+from handlers.context import Caller, Context
+from handlers.dispatch import handle
+from handlers.reply import Reply, Severity, Tone
+
+log = logging.getLogger(__name__)
+
+_TAG = re.compile(r"<[^>]+>")
+_AT = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+ERROR_RESPONSE = "application/vnd.microsoft.error"
+
+
+def card_attachment(card: dict[str, Any]) -> Attachment:
+    return Attachment(content_type=cards.CARD_CONTENT_TYPE, content=card)
+
+
+def card_activity(reply: Reply, *, origin: str | None = None, note: Reply | None = None) -> Activity:
+    """A message carrying the reply's card; ``summary`` is the plain-text fallback (notifications, old clients)."""
+    activity = MessageFactory.attachment(card_attachment(cards.render(reply, origin=origin, note=note)))
+    activity.summary = cards.fallback_text(reply)
+    return activity
+
+
+def origin_for(line: str, reply: Reply) -> str | None:
+    """A card listing several decisions remembers the line that produced it, so a click can refresh the list."""
+    return line if len(cards.all_decision_subjects(reply)) > 1 else None
+
+
+def command_text(activity: Activity) -> str:
+    """The command line in a message: the bot's @mention removed, other mentions reduced to the name,
+    Teams' HTML (``<p>``, ``&nbsp;``) reduced to text."""
+    text = activity.text or ""
+    recipient = activity.recipient.id if activity.recipient else None
+    if recipient:
+        text = TurnContext.remove_mention_text(activity, recipient) or ""
+    for entity in activity.entities or []:  # the bot's mention, however the client spelled the name
+        props = getattr(entity, "additional_properties", None) or {}
+        if getattr(entity, "type", None) == "mention" and (props.get("mentioned") or {}).get("id") == recipient:
+            mention = props.get("text") or ""
+            if mention:
+                text = text.replace(mention, " ")
+    text = _AT.sub(lambda m: m.group(1), text)
+    text = html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ")
+    return " ".join(text.split())
+
+
+def message_response(text: str) -> InvokeResponse:
+    return InvokeResponse(status=int(HTTPStatus.OK),
+                          body={"statusCode": 200, "type": MESSAGE_RESPONSE, "value": text})
+
+
+def card_response(card: dict[str, Any]) -> InvokeResponse:
+    return InvokeResponse(status=int(HTTPStatus.OK),
+                          body={"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card})
+
+
+def error_response(status: HTTPStatus, code: str, message: str) -> InvokeResponse:
+    return InvokeResponse(status=int(status), body={
+        "statusCode": int(status), "type": ERROR_RESPONSE, "value": {"code": code, "message": message}})
+
+
+def trouble_reply(message: str) -> Reply:
+    return Reply(title="Teams trouble", summary=message, severity=Severity.ERROR, tone=Tone.RED)
+
+
+@dataclass
+class Turn:
+    """What one activity resolved to: who, where, and the context the handlers get."""
+
+    caller: Caller | None
+    place: Where
+    context: Context | None
+    trouble: str | None = None
+
+
+class StewardTeamsBot(ActivityHandler):
+    def __init__(self, steward: Steward, identity: TeamsIdentity) -> None:
+        self.steward = steward
+        self.identity = identity
+
+    # -- shared plumbing ----------------------------------------------------------------------------
+
+    async def first_time(self, activity: Activity) -> bool:
+        """A redelivered activity (same id in the same conversation) acts once; the key lives in the database."""
+        if not activity.id:
+            return True
+        key = f"teams:{activity.conversation.id if activity.conversation else ''}:{activity.id}"[:255]
+
+        def record() -> bool:
+            with self.steward.uow_factory() as uow:
+                new = uow.receipts.record(key, self.steward.clock.now())
+                uow.commit()
+                return new
+
+        try:
+            return await asyncio.to_thread(record)
+        except Exception:
+            log.exception("could not record receipt %s", key)  # acting twice beats never acting
+            return True
+
+    async def resolve(self, turn_context: TurnContext) -> Turn:
+        """Identify the sender, store the conversation reference, and build the handlers' Context."""
+        activity = turn_context.activity
+        place = where(activity)
+        try:
+            caller = await self.identity.caller(turn_context)
+        except TeamsTrouble as trouble:
+            return Turn(None, place, None, str(trouble))
+        try:
+            await asyncio.to_thread(remember, self.steward.uow_factory, self.steward.clock, caller, place)
+        except Exception:  # a reference we failed to store must not cost the user their answer
+            log.exception("could not store the Teams conversation reference for %s", place.conversation_id)
+        context = Context(
+            uow_factory=self.steward.uow_factory,
+            clock=self.steward.clock,
+            caller=caller,
+            source=Source.TEAMS,
+            platform=Platform.TEAMS,
+            channel=place.conversation_id,
+            is_direct=place.is_personal,
+        )
+        return Turn(caller, place, context)
+
+    async def run(self, turn: Turn, line: str) -> Reply:
+        if turn.context is None:
+            return trouble_reply(turn.trouble or "Teams trouble")
+        return await asyncio.to_thread(handle, turn.context, line)
+
+    # -- messages -----------------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if isinstance(activity.value, dict) and (activity.value.get("command") or activity.value.get("action")):
+            await self.on_submit(turn_context)
+            return
+        if not await self.first_time(activity):
+            return
+        line = command_text(activity)
+        turn = await self.resolve(turn_context)
+        reply = await self.run(turn, line or "help")
+        await turn_context.send_activity(card_activity(reply, origin=origin_for(line, reply)))
+
+    async def on_submit(self, turn_context: TurnContext) -> None:
+        """``Action.Submit``: Teams posts the button's data as a message ``value``, replying to the card."""
+        activity = turn_context.activity
+        if not await self.first_time(activity):
+            return
+        data = activity.value or {}
+        line = cards.command_from_data(data)
+        if not line:
+            return
+        turn = await self.resolve(turn_context)
+        reply = await self.run(turn, line)
+        if cards.is_decision(line) and reply.severity in (Severity.SUCCESS, Severity.WARNING) \
+                and activity.reply_to_id:
+            updated = await self.decision_card(turn, data, reply)
+            update = Activity(type=ActivityTypes.message, id=activity.reply_to_id,
+                              attachments=[card_attachment(updated)], summary=cards.fallback_text(reply))
+            try:
+                await turn_context.update_activity(update)
+                return
+            except Exception:
+                log.exception("could not update the card %s in place; answering with a new one",
+                              activity.reply_to_id)
+        await turn_context.send_activity(card_activity(reply))
+
+    async def decision_card(self, turn: Turn, data: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        """The card after a decision: the decision itself, or (for a card listing several requests) the
+        list again, refreshed, with the decision on top."""
+        origin = data.get("origin") if isinstance(data.get("origin"), str) else None
+        if origin:
+            refreshed = await self.run(turn, origin)
+            if refreshed.ok:
+                return cards.render(refreshed, origin=origin_for(origin, refreshed) or origin, note=reply)
+        return cards.render(reply)
+
+    # -- Action.Execute (Universal Actions) ------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name == "adaptiveCard/action":
+            return await self.on_execute(turn_context)
+        return await super().on_invoke_activity(turn_context)
+
+    async def on_execute(self, turn_context: TurnContext) -> InvokeResponse:
+        value = turn_context.activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        if not isinstance(action, dict):
+            return error_response(HTTPStatus.BAD_REQUEST, "BadRequest", "Missing action property")
+        if action.get("type") != "Action.Execute" or action.get("verb") not in (cards.VERB, None):
+            return error_response(HTTPStatus.BAD_REQUEST, "NotSupported",
+                                  f"The action '{action.get('type')}' / verb '{action.get('verb')}' is not supported.")
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        line = cards.command_from_data(data)
+        if not line:
+            return error_response(HTTPStatus.BAD_REQUEST, "BadRequest", "The action carries no command.")
+        turn = await self.resolve(turn_context)
+        reply = await self.run(turn, line)
+        if cards.is_decision(line) and reply.severity in (Severity.SUCCESS, Severity.WARNING):
+            return card_response(await self.decision_card(turn, data, reply))
+        if reply.ok:  # another command behind a button (help, budget…): answer in the conversation
+            await turn_context.send_activity(card_activity(reply, origin=origin_for(line, reply)))
+            return message_response(reply.title)
+        # A refusal or a mistake: say so to the clicker, leave the card as it was.
+        return message_response(cut_message(reply))
+
+    # -- conversationUpdate / installationUpdate --------------------------------------------------------
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount],
+                                        turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        place = where(activity)
+        await self.store_reference(turn_context, place)
+        if any(m.id == bot_id for m in members_added):
+            card = cards.welcome_card(place.is_personal)
+            welcome = MessageFactory.attachment(card_attachment(card))
+            welcome.summary = card["fallbackText"]
+            await turn_context.send_activity(welcome)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not activity.members_added:  # renames, members leaving: keep the reference fresh all the same
+            await self.store_reference(turn_context, where(activity))
+        await super().on_conversation_update_activity(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self.store_reference(turn_context, where(turn_context.activity))
+
+    async def store_reference(self, turn_context: TurnContext, place: Where) -> None:
+        """Remember how to reach this conversation; in a personal chat, also who it is with."""
+        caller = Caller()
+        if place.is_personal:
+            try:
+                caller = await self.identity.caller(turn_context)
+            except TeamsTrouble:
+                caller = Caller()
+        try:
+            await asyncio.to_thread(remember, self.steward.uow_factory, self.steward.clock, caller, place)
+        except Exception:
+            log.exception("could not store the Teams conversation reference for %s", place.conversation_id)
+
+
+def cut_message(reply: Reply) -> str:
+    text = f"{reply.title}: {reply.summary}" if reply.summary else reply.title
+    return cards.cut(text, 1000)

@@ -1,0 +1,328 @@
+"""Render a platform-neutral ``Reply`` as an Adaptive Card (schema 1.5), built in code.
+
+- the title in a Container whose ``style`` carries the RAG or severity colour (good / warning / attention),
+  with the colour also said in words, so it reads without colour and in screen readers;
+- the figures as a ``FactSet`` (a toned fact gets a coloured circle and its RAG word);
+- each section in its own Container, coloured by its tone, with its own buttons;
+- buttons as ``Action.Execute`` (Universal Actions: ``verb: "steward"``, ``data.command`` = the command line),
+  each with an ``Action.Submit`` fallback for clients without Universal Actions;
+- approve / reject / absorb buttons get an optional "comment" ``Input.Text`` whose value is appended to
+  the command line (``approve A12 ok for two sprints``);
+- ``fallbackText`` (and the activity's ``summary``) carry the reply as plain text.
+
+Cards stay under ``MAX_CARD_BYTES``: sections that do not fit are left out with "…and N more".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+
+CARD_VERSION = "1.5"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+VERB = "steward"
+# Teams takes bot messages up to about 100 KB (DESIGN); the card stays well under it, activity included.
+MAX_CARD_BYTES = 60_000
+MAX_LINES = 30
+MAX_FACTS = 30
+MAX_ACTIONS = 6  # Teams shows at most 6 buttons in an action set
+MAX_TEXT = 2_000
+MAX_FALLBACK = 1_000
+DECISION_VERBS = ("approve", "reject", "absorb", "ack")
+COMMENT_VERBS = ("approve", "reject", "absorb")
+
+TONE_STYLE = {Tone.GREEN: "good", Tone.AMBER: "warning", Tone.RED: "attention"}
+TONE_COLOR = {Tone.GREEN: "Good", Tone.AMBER: "Warning", Tone.RED: "Attention"}
+TONE_MARK = {Tone.GREEN: "🟢", Tone.AMBER: "🟠", Tone.RED: "🔴"}
+SEVERITY_STYLE = {Severity.ERROR: "attention", Severity.WARNING: "warning", Severity.SUCCESS: "good"}
+SEVERITY_MARK = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.SUCCESS: "✅"}
+ACTION_STYLE = {"primary": "positive", "danger": "destructive"}
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- Reply from its JSON form (outbox payloads) ------------------------------------------------------
+
+
+def _fact(d: Mapping[str, Any]) -> Fact:
+    return Fact(str(d.get("label", "")), str(d.get("value", "")), Tone(d.get("tone") or "none"))
+
+
+def _action(d: Mapping[str, Any]) -> Action:
+    return Action(str(d.get("label", "")), str(d.get("command", "")), str(d.get("style") or "default"),
+                  d.get("confirm"))
+
+
+def _section(d: Mapping[str, Any]) -> Section:
+    return Section(
+        title=str(d.get("title", "")),
+        lines=tuple(str(x) for x in d.get("lines") or ()),
+        facts=tuple(_fact(f) for f in d.get("facts") or ()),
+        actions=tuple(_action(a) for a in d.get("actions") or ()),
+        tone=Tone(d.get("tone") or "none"),
+    )
+
+
+def reply_from_dict(d: Mapping[str, Any]) -> Reply:
+    """The inverse of ``Reply.to_dict`` (an outbox payload back to a Reply)."""
+    return Reply(
+        title=str(d.get("title", "")),
+        summary=str(d.get("summary", "")),
+        facts=tuple(_fact(f) for f in d.get("facts") or ()),
+        sections=tuple(_section(s) for s in d.get("sections") or ()),
+        actions=tuple(_action(a) for a in d.get("actions") or ()),
+        severity=Severity(d.get("severity") or "info"),
+        tone=Tone(d.get("tone") or "none"),
+        footer=str(d.get("footer", "")),
+        subject=d.get("subject"),
+        extra=dict(d.get("extra") or {}),
+    )
+
+
+# -- commands carried by buttons -----------------------------------------------------------------------
+
+
+def verb_of(command: str) -> str:
+    return command.split(" ", 1)[0].lower() if command else ""
+
+
+def subject_of(command: str) -> str:
+    parts = command.split()
+    return parts[1].upper() if len(parts) > 1 else ""
+
+
+def comment_input_id(command: str) -> str:
+    return f"comment-{subject_of(command).lower() or 'x'}"
+
+
+def command_from_data(data: Any) -> str:
+    """The command line a click carries: ``data.command``, plus the comment typed on the card, if any.
+
+    Only a decision takes a comment; a typed comment never turns into extra words of another command.
+    """
+    if not isinstance(data, Mapping):
+        return ""
+    command = " ".join(str(data.get("command") or "").split())
+    if not command:
+        return ""
+    if verb_of(command) in COMMENT_VERBS and len(command.split()) == 2:
+        field = str(data.get("input") or "comment")
+        comment = data.get(field)
+        if not isinstance(comment, str):
+            comment = data.get("comment")
+        if isinstance(comment, str) and comment.strip():
+            command = f"{command} {' '.join(comment.split())[:500]}"
+    return command
+
+
+def is_decision(command: str) -> bool:
+    return verb_of(command) in DECISION_VERBS
+
+
+# -- rendering ----------------------------------------------------------------------------------------
+
+
+def text_block(text: str, **props: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": cut(text, MAX_TEXT), "wrap": True, **props}
+
+
+def fact_value(fact: Fact) -> str:
+    if fact.tone not in TONE_MARK:
+        return fact.value or "—"
+    word = fact.tone.value.capitalize()
+    if word.lower() in fact.value.lower():
+        return f"{TONE_MARK[fact.tone]} {fact.value}"
+    return f"{fact.value} · {TONE_MARK[fact.tone]} {word}"
+
+
+def fact_set(facts: Sequence[Fact]) -> dict[str, Any]:
+    shown = list(facts[:MAX_FACTS])
+    out = [{"title": cut(f.label, 200) or " ", "value": cut(fact_value(f), 1000)} for f in shown]
+    if len(facts) > MAX_FACTS:
+        out.append({"title": "…", "value": f"and {len(facts) - MAX_FACTS} more"})
+    return {"type": "FactSet", "facts": out}
+
+
+def action(a: Action, *, origin: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"command": a.command}
+    if verb_of(a.command) in COMMENT_VERBS:
+        data["input"] = comment_input_id(a.command)
+    if origin:
+        data["origin"] = origin
+    common: dict[str, Any] = {"title": cut(a.label, 80), "data": data}
+    if a.style in ACTION_STYLE:
+        common["style"] = ACTION_STYLE[a.style]
+    if a.confirm:
+        common["tooltip"] = cut(a.confirm, 200)
+    return {"type": "Action.Execute", "verb": VERB, **common,
+            "fallback": {"type": "Action.Submit", **common}}
+
+
+def comment_input(command: str) -> dict[str, Any]:
+    return {"type": "Input.Text", "id": comment_input_id(command), "placeholder": "Comment (optional)",
+            "label": "Comment", "maxLength": 500, "isMultiline": False}
+
+
+def _inputs_and_actions(actions: Sequence[Action], origin: str | None) -> tuple[list[dict[str, Any]],
+                                                                                list[dict[str, Any]]]:
+    shown = list(actions[:MAX_ACTIONS])
+    inputs: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for a in shown:
+        if verb_of(a.command) in COMMENT_VERBS and comment_input_id(a.command) not in seen:
+            seen.add(comment_input_id(a.command))
+            inputs.append(comment_input(a.command))
+    return inputs, [action(a, origin=origin) for a in shown]
+
+
+def _lines_text(lines: Sequence[str]) -> str:
+    shown = [cut(line, 500) for line in lines[:MAX_LINES]]
+    if len(lines) > MAX_LINES:
+        shown.append(f"…and {len(lines) - MAX_LINES} more")
+    if len(shown) == 1:
+        return shown[0]
+    return "\n".join(f"- {line}" for line in shown)
+
+
+def section_container(section: Section, *, origin: str | None = None, first: bool = False) -> dict[str, Any]:
+    items: list[dict[str, Any]] = []
+    title = section.title
+    if section.tone in TONE_MARK:
+        title = f"{TONE_MARK[section.tone]} {title}" if title else ""
+    if title:
+        items.append(text_block(title, weight="Bolder"))
+    if section.lines:
+        items.append(text_block(_lines_text(section.lines), spacing="Small"))
+    if section.facts:
+        items.append(fact_set(section.facts))
+    inputs, buttons = _inputs_and_actions(section.actions, origin)
+    items += inputs
+    if buttons:
+        items.append({"type": "ActionSet", "actions": buttons})
+    if not items:
+        items.append(text_block(" "))
+    container: dict[str, Any] = {"type": "Container", "items": items, "separator": True, "spacing": "Medium"}
+    if section.tone in TONE_STYLE:
+        container["style"] = TONE_STYLE[section.tone]
+    return container
+
+
+def header_style(reply: Reply) -> str:
+    return SEVERITY_STYLE.get(reply.severity) or TONE_STYLE.get(reply.tone) or "emphasis"
+
+
+def header(reply: Reply) -> dict[str, Any]:
+    mark = SEVERITY_MARK.get(reply.severity) or TONE_MARK.get(reply.tone, "")
+    items = [text_block(f"{mark} {reply.title}" if mark else reply.title, size="Medium", weight="Bolder",
+                        style="heading")]
+    if reply.tone in TONE_MARK and reply.severity is not Severity.ERROR:
+        items.append(text_block(f"{TONE_MARK[reply.tone]} {reply.tone.value.capitalize()}",
+                                color=TONE_COLOR[reply.tone], weight="Bolder", spacing="None"))
+    return {"type": "Container", "style": header_style(reply), "bleed": True, "items": items}
+
+
+def fallback_text(reply: Reply) -> str:
+    prefix = {Severity.ERROR: "Error: ", Severity.WARNING: "Note: "}.get(reply.severity, "")
+    return cut(prefix + reply.plain_text(), MAX_FALLBACK)
+
+
+def _size(card: Mapping[str, Any]) -> int:
+    return len(json.dumps(card, ensure_ascii=False).encode())
+
+
+def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None) -> dict[str, Any]:
+    """The Adaptive Card for a reply. ``origin`` (the line that produced a card with several decisions)
+    rides along in every button so a decision can refresh the whole list; ``note`` is a decision shown
+    above that refreshed list."""
+    body: list[dict[str, Any]] = []
+    if note is not None:
+        mark = SEVERITY_MARK.get(note.severity, "")
+        first = note.summary.splitlines()[0] if note.summary else ""
+        body.append({"type": "Container", "style": header_style(note), "items": [
+            text_block(f"{mark} {note.title}".strip(), weight="Bolder"),
+            *([text_block(first, spacing="None", isSubtle=True)] if first else [])]})
+    body.append(header(reply))
+    if reply.summary:
+        body.append(text_block(reply.summary))
+    if reply.facts:
+        body.append(fact_set(reply.facts))
+    tail: list[dict[str, Any]] = []
+    if reply.footer:
+        tail.append(text_block(reply.footer, isSubtle=True, size="Small", separator=True))
+    inputs, buttons = _inputs_and_actions(reply.actions, origin)
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "fallbackText": fallback_text(reply),
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if buttons:
+        card["actions"] = buttons
+    base = _size({**card, "body": body + inputs + tail})
+    sections: list[dict[str, Any]] = []
+    used = base
+    for i, section in enumerate(reply.sections):
+        container = section_container(section, origin=origin, first=i == 0)
+        size = _size(container) + 1
+        if used + size > MAX_CARD_BYTES - 200:
+            left = len(reply.sections) - i
+            sections.append(text_block(f"…and {left} more {'item' if left == 1 else 'items'} not shown here.",
+                                       isSubtle=True, separator=True))
+            break
+        sections.append(container)
+        used += size
+    card["body"] = body + sections + inputs + tail
+    return card
+
+
+def welcome_card(is_personal: bool) -> dict[str, Any]:
+    where = "here" if is_personal else "in this conversation (mention me: @Steward budget acme)"
+    reply = Reply(
+        title="Hi, I'm Steward",
+        summary=(
+            "I keep one record of every client engagement: budget and burn, status, scope changes and who "
+            f"is allocated. Ask me {where}, and I'll bring you approvals and escalations as cards you can "
+            "decide with one click."
+        ),
+        sections=(Section(title="Try", lines=(
+            "budget <client or project> — budget health before a client call",
+            "status <project> green|amber|red <note> — log a status",
+            "approvals — what waits for your decision",
+            "digest at 9:00 weekdays — a morning digest in this conversation",
+            "help — every command with examples",
+        )),),
+        actions=(Action("Help", "help"), Action("My approvals", "approvals")),
+    )
+    return render(reply)
+
+
+def without_msteams(card: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the card without Teams-only properties, for validation against the Adaptive Card schema."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: strip(v) for k, v in value.items() if k != "msteams"}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(card)  # type: ignore[no-any-return]
+
+
+def decision_subjects(actions: Iterable[Action]) -> set[str]:
+    return {subject_of(a.command) for a in actions if is_decision(a.command)}
+
+
+def all_decision_subjects(reply: Reply) -> set[str]:
+    found = decision_subjects(reply.actions)
+    for section in reply.sections:
+        found |= decision_subjects(section.actions)
+    return found

@@ -1,0 +1,140 @@
+"""``POST /api/messages``: the Bot Framework endpoint, mounted by ``bot.server`` in ``steward serve``.
+
+The route calls ``adapter.process_activity`` itself instead of ``CloudAdapter.process``: in botbuilder
+4.17.1 ``process`` serializes an invoke's body twice and answers 500 to every ``Action.Execute`` (see
+DESIGN, "Framework traps"). Here the ``InvokeResponse`` body is serialized once.
+
+Authentication (when ``MICROSOFT_APP_ID`` is set):
+- no ``Authorization`` header, a header that is not ``Bearer <JWT>``, or a token that does not even
+  decode as a JWT: 401 here, before botbuilder. botbuilder would raise ``jwt.DecodeError`` (a 500) on a
+  malformed token, and nothing malformed ever reaches its OpenID metadata fetch;
+- a well-formed token is validated by botbuilder (issuer, then signature against the Bot Framework's
+  OpenID keys); its ``PermissionError`` (or any ``jwt`` error) is a 401.
+
+Teams waits 15 seconds for an answer. A turn still running after ``ANSWER_WITHIN`` seconds goes on in
+the background (its reply is posted when ready) and the request is answered at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+import jwt
+from aiohttp import web
+from botbuilder.core import InvokeResponse, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes
+from msrest.serialization import Model
+
+from bot.app import Steward
+from bot.teams.adapter import build_adapter, emulator_mode
+from bot.teams.bot import MESSAGE_RESPONSE, StewardTeamsBot
+from bot.teams.identity import TeamsIdentity
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/api/messages"
+ANSWER_WITHIN = 12.0  # seconds; Teams gives up at 15
+MAX_BODY = 1_000_000  # bytes; an activity is a few KB (Teams messages are at most ~100 KB)
+ADAPTER_KEY: web.AppKey[CloudAdapter] = web.AppKey("teams_adapter", CloudAdapter)
+BOT_KEY: web.AppKey[StewardTeamsBot] = web.AppKey("teams_bot", StewardTeamsBot)
+
+
+def well_formed_bearer(header: str) -> bool:
+    """``Bearer <a JWT that decodes, with an issuer>``; says nothing about whether it is valid."""
+    scheme, _, token = header.strip().partition(" ")
+    if scheme != "Bearer" or not token.strip():
+        return False
+    try:
+        jwt.get_unverified_header(token.strip())
+        claims = jwt.decode(token.strip(), options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return False
+    return isinstance(claims, dict) and isinstance(claims.get("iss"), str)
+
+
+def unauthorized(reason: str) -> web.Response:
+    return web.json_response({"error": "unauthorized", "reason": reason}, status=401)
+
+
+def invoke_body(invoke: InvokeResponse) -> Any:
+    body = invoke.body
+    if isinstance(body, Model):
+        return serializer_helper(body)
+    return body
+
+
+class Endpoint:
+    def __init__(self, steward: Steward, adapter: CloudAdapter, bot: StewardTeamsBot) -> None:
+        self.steward = steward
+        self.adapter = adapter
+        self.bot = bot
+        self.auth = not emulator_mode(steward.settings)
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Teams turn failed after the answer", exc_info=task.exception())
+
+    async def messages(self, request: web.Request) -> web.Response:
+        if "application/json" not in (request.content_type or ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        if (request.content_length or 0) > MAX_BODY:
+            return web.json_response({"error": "activity too large"}, status=413)
+        auth_header = request.headers.get("Authorization", "")
+        if self.auth and not well_formed_bearer(auth_header):
+            return unauthorized("missing or malformed bearer token")
+        try:
+            body = json.loads(await request.text())
+        except ValueError:
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        if not isinstance(body, dict):
+            return web.json_response({"error": "the body is not an activity"}, status=400)
+        try:
+            activity: Activity = Activity().deserialize(body)
+        except Exception:
+            return web.json_response({"error": "the body is not an activity"}, status=400)
+        if not activity.type or not activity.service_url or activity.conversation is None:
+            return web.json_response({"error": "an activity needs type, serviceUrl and conversation"}, status=400)
+
+        task = asyncio.ensure_future(self.adapter.process_activity(auth_header, activity, self.bot.on_turn))
+        try:
+            invoke = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN)
+        except TimeoutError:
+            self.tasks.add(task)
+            task.add_done_callback(self._done)
+            log.warning("Teams %s still running after %ss; answering now, the reply follows",
+                        activity.type, ANSWER_WITHIN)
+            if activity.type == ActivityTypes.invoke:
+                return web.json_response({"statusCode": 200, "type": MESSAGE_RESPONSE,
+                                          "value": "Still working on it; the result will follow here."})
+            return web.Response(status=202)
+        except (PermissionError, jwt.PyJWTError) as exc:
+            log.warning("Teams request refused: %s", exc)
+            return unauthorized("the token was not accepted")
+        except Exception:
+            log.exception("Teams activity failed (%s)", activity.type)
+            return web.json_response({"error": "internal error"}, status=500)
+        if invoke is not None:
+            return web.json_response(invoke_body(invoke), status=invoke.status or 200)
+        return web.Response(status=200)
+
+
+def build_endpoint(steward: Steward) -> Endpoint:
+    """The adapter and the bot for one Steward. No ``on_turn_error``: a failed turn raises into the route,
+    which logs it once and answers 500."""
+    adapter = build_adapter(steward.settings)
+    bot = StewardTeamsBot(steward, TeamsIdentity(steward.uow_factory))
+    return Endpoint(steward, adapter, bot)
+
+
+def add_routes(app: web.Application, steward: Steward) -> None:
+    """Route adder for ``bot.server.create_app``: ``POST /api/messages``."""
+    endpoint = build_endpoint(steward)
+    app[ADAPTER_KEY] = endpoint.adapter
+    app[BOT_KEY] = endpoint.bot
+    app.router.add_post(MESSAGES_PATH, endpoint.messages)
