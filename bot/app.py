@@ -6,11 +6,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from storage.uow import build_uow_factory, ensure_schema
-
 from bot.clock import FixedClock, SystemClock
 from bot.settings import Settings
 from domain.ports import Clock, UnitOfWorkFactory
+from storage.uow import build_uow_factory, ensure_schema
 
 
 @dataclass(frozen=True)
