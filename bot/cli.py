@@ -12,12 +12,16 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import ConfigError, Settings
 from bot.text import render
 from domain.model import Role, Source
 from handlers.context import Caller, Context
 from handlers.reply import Reply
+
+if TYPE_CHECKING:  # the composition root is imported lazily: `steward --help` needs no database code
+    from bot.app import Steward
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 
@@ -137,7 +141,7 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def _context(steward, email: str | None, channel: str | None) -> Context:  # type: ignore[no-untyped-def]
+def _context(steward: Steward, email: str | None, channel: str | None) -> Context:
     return Context(
         uow_factory=steward.uow_factory,
         clock=steward.clock,
@@ -148,7 +152,7 @@ def _context(steward, email: str | None, channel: str | None) -> Context:  # typ
     )
 
 
-def _default_person(steward) -> str | None:  # type: ignore[no-untyped-def]
+def _default_person(steward: Steward) -> str | None:
     with steward.uow_factory() as uow:
         people = [p for p in uow.people.list() if p.active]
     for role in (Role.ADMIN, Role.DIRECTOR):
@@ -158,7 +162,7 @@ def _default_person(steward) -> str | None:  # type: ignore[no-untyped-def]
     return people[0].email if people else None
 
 
-def _shell(steward, email: str | None, channel: str | None) -> int:  # type: ignore[no-untyped-def]
+def _shell(steward: Steward, email: str | None, channel: str | None) -> int:
     from handlers.dispatch import handle
 
     with contextlib.suppress(ImportError):  # line editing and history for input(), where the platform has it

@@ -6,6 +6,8 @@ from dataclasses import replace
 
 from domain import services
 from domain.errors import InvalidInput, NotFound
+from domain.model import Person
+from handlers.ack import ALLOCATION_RULES, after_change
 from handlers.base import Turn, format_date, format_hours, turn
 from handlers.context import Context
 from handlers.notify import notify
@@ -49,10 +51,11 @@ def handle(ctx: Context, args: str) -> Reply:
         )
         for approver in approvers:
             notify(t, approver, f"notify:allocation:{request.allocation.id}:requested:{approver.id}", card)
+        after_change(t, project.id, ALLOCATION_RULES)  # over capacity escalates now (after the card: see ack.py)
         return replace(reply, summary=f"Waiting for {waiting} to decide.", severity=Severity.SUCCESS)
 
 
-def _person(t: Turn, tokens: list[str]):  # type: ignore[no-untyped-def]
+def _person(t: Turn, tokens: list[str]) -> tuple[Person, int]:
     """The person is named by the first word, or the first two (a full name)."""
     try:
         return resolve_person(t.uow, " ".join(tokens[:2]), example=EXAMPLE), 2

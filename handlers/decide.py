@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain import services
 from domain.errors import AlreadyDecided, InvalidInput
 from domain.model import Allocation, ScopeChange, ScopeState
+from handlers.ack import ALLOCATION_RULES, SCOPE_RULES, after_change
 from handlers.assign import allocation_reply
 from handlers.base import Turn, turn
 from handlers.context import Context
@@ -50,6 +52,7 @@ def handle(ctx: Context, args: str, verb: str) -> Reply:
                                        example=f"approve A{number}")
                 request = services.decide_allocation(t.uow, t.actor, number, verb == "approve", note, t.now,
                                                      ctx.source)
+                after_change(t, request.project.id, ALLOCATION_RULES)  # a decided request clears its escalation now
                 reply = _allocation_decided(t, request)
                 a = request.allocation
                 for pid in dict.fromkeys([a.requested_by, a.person_id]):
@@ -58,6 +61,7 @@ def handle(ctx: Context, args: str, verb: str) -> Reply:
             decision = {"approve": ScopeState.APPROVED, "absorb": ScopeState.ABSORBED,
                         "reject": ScopeState.REJECTED}[verb]
             change = services.decide_scope(t.uow, t.actor, number, decision, note, t.now, ctx.source)
+            after_change(t, change.project_id, SCOPE_RULES)  # a decided scope change clears (or moves the budget) now
             reply = _scope_decided(t, change)
             notify(t, t.uow.people.get(change.flagged_by),
                    f"notify:scope:{change.id}:{change.state.value}:{change.flagged_by}", reply)
@@ -66,7 +70,7 @@ def handle(ctx: Context, args: str, verb: str) -> Reply:
             return _already(t, done)
 
 
-def _decided_by(t: Turn, by: int | None, at) -> str:  # type: ignore[no-untyped-def]
+def _decided_by(t: Turn, by: int | None, at: datetime | None) -> str:
     who = t.uow.people.get(by) if by else None
     if at is None:
         return who.name if who else ""

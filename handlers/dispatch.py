@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from domain.errors import NotFound, NotRegistered, StewardError
-from handlers import approvals, assign, budget, decide, digest, escalations, help, hours, projects, scope, status
+from handlers import ack, approvals, assign, budget, decide, digest, escalations, help, hours, projects, scope, status
 from handlers.context import Context
 from handlers.reply import Reply, Severity, Tone, error
 
@@ -27,6 +27,7 @@ COMMANDS: dict[str, Handler] = {
     "absorb": partial(decide.handle, verb="absorb"),
     "digest": digest.handle,
     "escalations": escalations.handle,
+    "ack": ack.handle,
     "projects": projects.handle,
     "help": help.handle,
 }

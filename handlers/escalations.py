@@ -1,10 +1,12 @@
-"""``escalations``: what needs a decision now on the projects I can see."""
+"""``escalations``: the open escalations on the projects I can see (with an Acknowledge button), and
+what holds now but the sweep has not opened yet."""
 
 from __future__ import annotations
 
 from domain import permissions
 from domain.model import Rag, Role
 from domain.portfolio import conditions, load_portfolio
+from handlers.ack import decision_actions
 from handlers.base import rag_word, turn
 from handlers.context import Context
 from handlers.reply import Action, Reply, Section, Tone
@@ -23,9 +25,27 @@ def handle(ctx: Context, args: str) -> Reply:
         portfolio = load_portfolio(t.uow, projects, t.org, t.today)
         found = conditions(t.uow, portfolio, t.org, t.now)
         found.sort(key=lambda c: (-c.severity.rank, c.project.key))
+        by_id = {p.id: p for p in projects}
+        clients = {c.id: c for c in t.uow.clients.list()}
+        # Persisted open escalations first, each with its Acknowledge button; then what holds now but the
+        # sweep has not opened yet (no id to acknowledge until it has).
+        persisted = t.uow.escalations.list_open([p.id for p in projects if p.id is not None])
+        persisted.sort(key=lambda e: (-e.severity.rank, e.opened_at))
+        opened = {(e.project_id, e.rule) for e in persisted}
         sections = []
-        for c in found:
-            actions = []
+        for e in persisted:
+            project = by_id[e.project_id]
+            ack = ((f"Acknowledged by {who.name} · {e.acknowledged_at:%d %b %H:%M}",)
+                   if e.acknowledged_at and (who := t.uow.people.get(e.acknowledged_by or 0)) else ())
+            sections.append(Section(
+                title=f"E{e.id} [{rag_word(e.severity)}] {clients[project.client_id].name} · {project.name}",
+                lines=(e.message, f"open since {e.opened_at:%d %b %H:%M} UTC, sent {e.sends}×", *ack),
+                tone=Tone(e.severity.value),
+                actions=((Action("Acknowledge", f"ack E{e.id}", "primary"),) if not e.acknowledged_at else ())
+                + decision_actions(e, project.key)))
+        fresh = [c for c in found if (c.project.id, c.rule) not in opened]
+        for c in fresh:
+            actions: list[Action] = []
             if c.subject.startswith("allocation:"):
                 rid = c.subject.split(":")[1]
                 actions = [Action("Approve", f"approve A{rid}", "primary"),
@@ -39,9 +59,11 @@ def handle(ctx: Context, args: str) -> Reply:
             sections.append(Section(
                 title=f"[{rag_word(c.severity)}] {c.client.name} · {c.project.name}",
                 lines=(c.message,), tone=Tone(c.severity.value), actions=tuple(actions)))
+        total = len(persisted) + len(fresh)
         return Reply(
-            title=f"{len(found)} escalation{'s' if len(found) != 1 else ''}" if found else "No escalations",
-            summary="" if found else f"All {len(projects)} of your projects are within their limits.",
+            title=f"{total} escalation{'s' if total != 1 else ''}" if total else "No escalations",
+            summary="" if total else f"All {len(projects)} of your projects are within their limits.",
             sections=tuple(sections),
-            tone=Tone.RED if any(c.severity is Rag.RED for c in found) else Tone.NONE,
+            tone=Tone.RED if any(c.severity is Rag.RED for c in fresh) or
+            any(e.severity is Rag.RED for e in persisted) else Tone.NONE,
         )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from domain import services
 from domain.errors import InvalidInput, NotFound
+from domain.model import Person
+from domain.ports import UnitOfWork
+from handlers.ack import BUDGET_RULES, after_change
 from handlers.base import format_hours, turn
 from handlers.context import Context
 from handlers.parsing import parse_hours, resolve_person, split_name, take_keyword_date
@@ -32,6 +35,7 @@ def handle(ctx: Context, args: str) -> Reply:
         day = day or t.today
         entry = services.log_hours(t.uow, t.actor, person, project, day, hours, " ".join(rest), t.now, ctx.source,
                                    t.today)
+        after_change(t, project.id, BUDGET_RULES)  # burn thresholds and forecast escalate now
         for_whom = "" if person.id == t.actor.id else f" for {person.name}"
         return Reply(
             title=f"Logged {format_hours(entry.hours)} on {project.name}{for_whom}",
@@ -43,7 +47,7 @@ def handle(ctx: Context, args: str) -> Reply:
         )
 
 
-def _person(uow, words):  # type: ignore[no-untyped-def]
+def _person(uow: UnitOfWork, words: list[str]) -> tuple[Person, int]:
     """A person named by one word (email, first name, mention) or two (full name)."""
     if len(words) > 1:
         try:

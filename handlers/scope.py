@@ -8,7 +8,8 @@ from decimal import Decimal
 from domain import services
 from domain.budget import scope_hours_value
 from domain.errors import InvalidInput
-from domain.model import ScopeChange, ScopeState
+from domain.model import Project, ScopeChange, ScopeState
+from handlers.ack import SCOPE_RULES, after_change
 from handlers.base import Turn, format_hours, turn
 from handlers.context import Context
 from handlers.notify import notify
@@ -54,10 +55,11 @@ def handle(ctx: Context, args: str) -> Reply:
                        severity=Severity.INFO)
         for approver in services.approvers_for(t.uow, client) if client else []:
             notify(t, approver, f"notify:scope:{change.id}:flagged:{approver.id}", card)
+        after_change(t, project.id, SCOPE_RULES)  # a big scope change escalates now (after the card: see ack.py)
         return reply
 
 
-def impact_text(t: Turn, change: ScopeChange, project) -> str:  # type: ignore[no-untyped-def]
+def impact_text(t: Turn, change: ScopeChange, project: Project) -> str:
     parts = []
     if change.impact_amount:
         parts.append(t.money(change.impact_amount, signed=True))
@@ -75,8 +77,8 @@ def decision_actions(change: ScopeChange) -> tuple[Action, ...]:
     )
 
 
-def _open(t: Turn, project) -> Reply:  # type: ignore[no-untyped-def]
-    changes = t.uow.scope.list([project.id], None)
+def _open(t: Turn, project: Project) -> Reply:
+    changes = t.uow.scope.list([project.id or 0], None)
     flagged = [c for c in changes if c.state is ScopeState.FLAGGED]
     decided = [c for c in changes if c.state is not ScopeState.FLAGGED][-5:]
     sections = [

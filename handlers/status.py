@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from domain import services
 from domain.errors import InvalidInput
-from domain.model import Rag
+from domain.model import Project, Rag
+from domain.ports import UnitOfWork
+from handlers.ack import STATUS_RULES, after_change
 from handlers.base import rag_tone, rag_word, turn
 from handlers.context import Context
 from handlers.parsing import split_name
@@ -25,6 +29,7 @@ def handle(ctx: Context, args: str) -> Reply:
         if rag is None:
             raise InvalidInput(f"“{rest[0]}” is not a status: use green, amber or red.", example=EXAMPLE)
         update = services.log_status(t.uow, t.actor, project, rag, " ".join(rest[1:]), t.now, ctx.source)
+        after_change(t, project.id, STATUS_RULES)  # status red / amber twice / stale: escalate or clear now
         return Reply(
             title=f"{project.name} is {rag_word(rag)}",
             summary=update.note,
@@ -36,8 +41,8 @@ def handle(ctx: Context, args: str) -> Reply:
         )
 
 
-def _history(uow, project, today) -> Reply:  # type: ignore[no-untyped-def]
-    history = uow.statuses.history(project.id, limit=6)
+def _history(uow: UnitOfWork, project: Project, today: date) -> Reply:
+    history = uow.statuses.history(project.id or 0, limit=6)
     if not history:
         return Reply(
             title=f"{project.name}: no status yet",
