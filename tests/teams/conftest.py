@@ -184,3 +184,21 @@ def server(connector: FakeConnector, world: World) -> Iterator[TeamsServer]:
 @pytest.fixture
 def card_schema() -> dict[str, Any]:
     return json.loads((SCHEMAS / "adaptive-card-1.5.json").read_text())  # type: ignore[no-any-return]
+
+
+def card_errors(card: dict[str, Any]) -> list[str]:
+    """Schema errors of a card (``msteams`` stripped first, per the schemas README); [] when valid."""
+    from jsonschema import Draft6Validator
+
+    from bot.teams.cards import without_msteams
+
+    schema = json.loads((SCHEMAS / "adaptive-card-1.5.json").read_text())
+    return [f"{e.message} @ {e.json_path}" for e in Draft6Validator(schema).iter_errors(without_msteams(card))]
+
+
+def valid_card(card: dict[str, Any] | None) -> dict[str, Any]:
+    assert card is not None, "no Adaptive Card attached"
+    errors = card_errors(card)
+    assert not errors, errors[:3]
+    assert card["version"] == "1.5"
+    return card
