@@ -1,0 +1,429 @@
+"""``python -m benchmarks run``: generate (or reuse) the datasets, run every benchmark, print and record.
+
+Order: (1) datasets on SQLite (a file under ``--workdir``) and, with ``--postgres URL``, on PostgreSQL;
+(2) the in-process benchmarks (b), (c), (d) on each database; (3) the slash-command round trip (a) with
+the floor app and ``steward serve`` on each database, each server a subprocess driven by the load
+generator (another subprocess), and (e) the server's peak RSS (``VmHWM``) over the whole of (a).
+The table is printed and written to BENCHMARKS.md between its results markers, with the date and machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+import requests
+from sqlalchemy import text
+
+from benchmarks.generate import Dataset, default_today, ensure_dataset
+from benchmarks.inprocess import Timing, quantile, run_inprocess
+from storage.uow import build_uow_factory
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "BENCHMARKS.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+SECRET = "bench-signing-secret"
+TARGETS = {
+    "(b) budget <client>": 20.0,
+    "(b) budget <project>": 20.0,
+    "(c) digest": 200.0,
+}
+
+
+@dataclass
+class Settings:
+    quick: bool
+    scale: float
+    seed: int
+    today: date
+    workdir: Path
+    postgres: str | None
+    rounds: int
+    requests_c1: int
+    requests_c20: int
+    answer_c1: int
+    answer_c20: int
+    fresh: bool
+    report: Path | None
+
+
+@dataclass
+class EdgeResult:
+    """The slash-command round trip of one server at one concurrency, over ``rounds`` rounds."""
+
+    server: str
+    concurrency: int
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    answer: dict[str, Any] | None = None
+
+    def med(self, key: str) -> float:
+        return quantile([r.get(key, 0.0) for r in self.rounds], 50)
+
+    def spread(self, key: str) -> tuple[float, float]:
+        values = [r.get(key, 0.0) for r in self.rounds]
+        return (min(values), max(values)) if values else (0.0, 0.0)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def steward_command() -> list[str]:
+    script = Path(sys.executable).parent / "steward"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set size (``VmHWM``) in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        return float(psutil.Process(pid).memory_info().rss) / (1024 * 1024)
+    except Exception:
+        return 0.0
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start; its log:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+class LoadGen:
+    """The load generator subprocess (see ``benchmarks.loadgen``)."""
+
+    def __init__(self, users: dict[str, str]) -> None:
+        args = [sys.executable, "-m", "benchmarks.loadgen", "--secret", SECRET]
+        for user, email in users.items():
+            args += ["--user", f"{user}={email}"]
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        first = self._read()
+        if not first.startswith("READY "):
+            raise RuntimeError(f"load generator did not start: {first!r}")
+        self.port = int(first.split()[1])
+        self.api_url = f"http://127.0.0.1:{self.port}/api/"
+
+    def _read(self) -> str:
+        assert self.proc.stdout is not None
+        return self.proc.stdout.readline().strip()
+
+    def job(self, **job: Any) -> dict[str, Any]:
+        stdin: IO[str] | None = self.proc.stdin
+        assert stdin is not None
+        stdin.write(json.dumps(job) + "\n")
+        stdin.flush()
+        line = self._read()
+        if not line:
+            raise RuntimeError("load generator died")
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.job(quit=True)
+        stop(self.proc)
+
+
+# --- (a) and (e) ---------------------------------------------------------------------------------
+
+
+def run_edge(cfg: Settings, load: LoadGen, name: str, database_url: str | None, data: Dataset,
+             log_dir: Path) -> tuple[list[EdgeResult], float]:
+    """One server under (a): ack rounds at concurrency 1 and 20, then user-visible answers. Returns peak RSS."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "DATABASE_URL"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=load.api_url)
+    log = log_dir / f"{name.replace(' ', '_').replace('/', '_')}.log"
+    if database_url is None:
+        args = [sys.executable, "-m", "benchmarks.floor", "--port", str(port)]
+    else:
+        env["DATABASE_URL"] = database_url
+        args = [*steward_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"]
+    with log.open("w") as out:
+        proc = subprocess.Popen(args, cwd=ROOT if database_url is None else log_dir, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    steward = database_url is not None
+    expect = "Big Bench Corp" if steward else None
+    base = {"url": f"{url}/slack/events", "text": data.big_client_key, "user": data.big_director_slack_id,
+            "expect": expect}
+    results: list[EdgeResult] = []
+    try:
+        wait_healthy(url, proc, log)
+        load.job(**base, mode="ack", concurrency=1, requests=30, drain=60 if steward else 0)  # warm-up
+        for concurrency, count in ((1, cfg.requests_c1), (20, cfg.requests_c20)):
+            result = EdgeResult(name, concurrency)
+            for _ in range(cfg.rounds):
+                r = load.job(**base, mode="ack", concurrency=concurrency, requests=count,
+                             drain=300 if steward else 0)
+                _check(r, name, count, steward)
+                result.rounds.append(r)
+            if steward:
+                n = cfg.answer_c1 if concurrency == 1 else cfg.answer_c20
+                result.answer = load.job(**base, mode="answer", concurrency=concurrency, requests=n)
+                _check(result.answer, name, n, steward)
+            results.append(result)
+            print(f"  {name} c={concurrency}: ack p50 {result.med('ack_p50_ms'):.2f} ms, "
+                  f"p99 {result.med('ack_p99_ms'):.2f} ms, {result.med('rps'):.0f} req/s"
+                  + (f"; answer p50 {result.answer['answer_p50_ms']:.1f} ms" if result.answer else ""), flush=True)
+        rss = peak_rss_mb(proc.pid)
+    finally:
+        stop(proc)
+    return results, rss
+
+
+def _check(result: dict[str, Any], name: str, count: int, steward: bool) -> None:
+    if result["errors"]:
+        raise RuntimeError(f"{name}: {result['errors']} errors: {result['error_kinds']}")
+    if steward and result.get("answers_ok", count) < count:
+        raise RuntimeError(f"{name}: only {result.get('answers_ok')} of {count} answers were right; "
+                           f"sample: {result.get('sample_answer')}")
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {name: metadata.version(name) for name in ("sqlalchemy", "slack-bolt", "aiohttp", "psycopg")}
+    return {
+        "platform": platform.platform(), "cpu": f"{os.cpu_count()} CPUs" + (f" ({cpu})" if cpu else ""),
+        "python": platform.python_version(), "sqlalchemy": versions["sqlalchemy"],
+        "slack_bolt": versions["slack-bolt"], "aiohttp": versions["aiohttp"], "psycopg": versions["psycopg"],
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def fmt(ms: float) -> str:
+    return f"{ms:.1f}" if ms >= 10 else f"{ms:.2f}"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def render(cfg: Settings, info: dict[str, str], datasets: dict[str, Dataset], timings: list[Timing],
+           edge: list[EdgeResult], rss: dict[str, float], took: float) -> str:
+    lines = [
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC{' (quick mode: small data, few requests)' if cfg.quick else ''}"
+        f" in {took / 60:.1f} min: `python -m benchmarks run{' --quick' if cfg.quick else ''}"
+        f"{' --postgres URL' if cfg.postgres else ''}`.",
+        "",
+        f"Machine: {info['platform']}, {info['cpu']}; Python {info['python']}, SQLAlchemy {info['sqlalchemy']}, "
+        f"slack-bolt {info['slack_bolt']}, aiohttp {info['aiohttp']}, psycopg {info['psycopg']}, "
+        f"SQLite {info['sqlite']}" + (f", {info['postgresql']}" if "postgresql" in info else "") + ".",
+        "",
+    ]
+    any_data = next(iter(datasets.values()))
+    c = any_data.counts
+    lines += [
+        f"Data (seed {cfg.seed}, scale {cfg.scale:g}, today {cfg.today}): {c.people} people, {c.clients} clients, "
+        f"{c.projects} projects, {c.entries:,} time entries over two years, {c.statuses:,} status updates, "
+        f"{c.allocations:,} allocations, {c.scope_changes} scope changes, {c.expenses:,} expenses. "
+        + "; ".join(f"{db}: {d.seconds.get('entries', 0):.1f} s to load the entries" for db, d in datasets.items()
+                    if d.seconds) + ("." if any(d.seconds for d in datasets.values()) else "(reused)."),
+        "",
+        "### (b) (c) (d) in process — milliseconds, median and p10–p90 over the repetitions",
+        "",
+        "| benchmark | database | what | median | p10–p90 | n | target | |",
+        "|---|---|---|---:|---:|---:|---|---|",
+    ]
+    floors = {t.database: t.median for t in timings if t.name == "(d) SQL floor"}
+    for t in timings:
+        target, ok = "", None
+        if t.name in TARGETS:
+            target, ok = f"< {TARGETS[t.name]:.0f} ms", t.median < TARGETS[t.name]
+        elif t.name == "(d) escalation sweep" and floors.get(t.database):
+            ratio = t.median / floors[t.database]
+            target, ok = f"≤ 3× floor (is {ratio:.1f}×)", ratio <= 3
+        lines.append(f"| {t.name} | {t.database} | {t.detail} | {fmt(t.median)} | {fmt(t.low)}–{fmt(t.high)} | "
+                     f"{len(t.samples)} | {target} | {'' if ok is None else verdict(ok)} |")
+    lines += [
+        "",
+        "### (a) `/budget " + any_data.big_client_key + "` over HTTP — signed requests to a real server, "
+        "medians over rounds",
+        "",
+        "`ack`: request → HTTP response (Steward's empty 200; the floor's fixed text). `answer`: request → the "
+        "reply reaching the local fake `response_url` (what the user waits for). req/s spread is min–max over "
+        f"{cfg.rounds} rounds of {cfg.requests_c1} (c=1) / {cfg.requests_c20} (c=20) requests; the answer "
+        f"columns come from a separate closed-loop run of {cfg.answer_c1} / {cfg.answer_c20} requests where each "
+        "client waits for the answer before its next request.",
+        "",
+        "| server | c | ack p50 ms | ack p99 ms | req/s (spread) | answer p50 ms | answer p99 ms | answers/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for e in edge:
+        lo, hi = e.spread("rps")
+        ans = e.answer or {}
+        lines.append(
+            f"| {e.server} | {e.concurrency} | {fmt(e.med('ack_p50_ms'))} | {fmt(e.med('ack_p99_ms'))} | "
+            f"{e.med('rps'):.0f} ({lo:.0f}–{hi:.0f}) | "
+            + (f"{fmt(ans['answer_p50_ms'])} | {fmt(ans['answer_p99_ms'])} | {ans['answers_per_s']:.0f} |" if ans
+               else "— | — | — |"))
+    floor = {e.concurrency: e for e in edge if e.server.startswith("floor")}
+    lines += ["", "| target (a), (e) | server | measured | |", "|---|---|---|---|"]
+    for e in edge:
+        if e.server.startswith("floor") or e.concurrency not in floor:
+            continue
+        f = floor[e.concurrency]
+        ratio = e.med("ack_p50_ms") / f.med("ack_p50_ms") if f.med("ack_p50_ms") else 0
+        lines.append(f"| ack p50 within 2× floor, c={e.concurrency} | {e.server} | {ratio:.2f}× "
+                     f"({fmt(e.med('ack_p50_ms'))} vs {fmt(f.med('ack_p50_ms'))} ms) | {verdict(ratio <= 2)} |")
+        lines.append(f"| ack p99 < 100 ms, c={e.concurrency} | {e.server} | {fmt(e.med('ack_p99_ms'))} ms | "
+                     f"{verdict(e.med('ack_p99_ms') < 100)} |")
+        if e.concurrency == 20:
+            share = e.med("rps") / f.med("rps") if f.med("rps") else 0
+            lines.append(f"| req/s at c=20 ≥ ½ floor | {e.server} | {share:.2f}× ({e.med('rps'):.0f} vs "
+                         f"{f.med('rps'):.0f}) | {verdict(share >= 0.5)} |")
+    for server, mb in rss.items():
+        judged = "reference" if server.startswith("floor") else verdict(mb < 200)
+        lines.append(f"| (e) peak RSS < 200 MB | {server} | {mb:.0f} MB | {judged} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(path: Path, body: str) -> None:
+    block = f"{START}\n{body}{END}"
+    if path.exists():
+        current = path.read_text()
+        if START in current and END in current:
+            head, rest = current.split(START, 1)
+            _, tail = rest.split(END, 1)
+            path.write_text(head + block + tail)
+            return
+        path.write_text(current.rstrip() + "\n\n## Latest results\n\n" + block + "\n")
+        return
+    path.write_text("# Benchmarks\n\n## Latest results\n\n" + block + "\n")
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def run(cfg: Settings) -> str:
+    began = time.perf_counter()
+    cfg.workdir.mkdir(parents=True, exist_ok=True)
+    databases = {"SQLite": f"sqlite:///{cfg.workdir / f'bench-s{cfg.scale:g}-seed{cfg.seed}.db'}"}
+    if cfg.postgres:
+        databases["PostgreSQL"] = cfg.postgres
+    info = machine()
+    datasets: dict[str, Dataset] = {}
+    for db, url in databases.items():
+        t0 = time.perf_counter()
+        data, made = ensure_dataset(url, seed=cfg.seed, scale=cfg.scale, today=cfg.today, fresh=cfg.fresh)
+        datasets[db] = data
+        print(f"dataset on {db}: {'generated' if made else 'reused'} in {time.perf_counter() - t0:.1f} s "
+              f"({data.counts.entries:,} entries)", flush=True)
+    timings: list[Timing] = []
+    for db, url in databases.items():
+        factory = build_uow_factory(url)
+        try:
+            if db == "PostgreSQL":
+                with factory.engine.connect() as conn:
+                    info["postgresql"] = "PostgreSQL " + str(conn.execute(text("SHOW server_version")).scalar())
+            for t in run_inprocess(factory, datasets[db], db, quick=cfg.quick):
+                timings.append(t)
+                print(f"  {t.name} [{db}]: median {fmt(t.median)} ms ({fmt(t.low)}–{fmt(t.high)})", flush=True)
+        finally:
+            factory.dispose()
+    data = datasets["SQLite"]
+    load = LoadGen({data.big_director_slack_id: data.big_director_email})
+    edge: list[EdgeResult] = []
+    rss: dict[str, float] = {}
+    try:
+        servers: list[tuple[str, str | None]] = [("floor (bare Bolt)", None)]
+        servers += [(f"steward serve, {db}", url) for db, url in databases.items()]
+        for name, url in servers:
+            results, peak = run_edge(cfg, load, name, url, datasets["SQLite"] if url is None else
+                                     datasets[next(d for d, u in databases.items() if u == url)], cfg.workdir)
+            edge += results
+            rss[name] = peak
+            print(f"  {name}: peak RSS {peak:.0f} MB", flush=True)
+    finally:
+        load.close()
+    body = render(cfg, info, datasets, timings, edge, rss, time.perf_counter() - began)
+    print()
+    print(body)
+    if cfg.report is not None:
+        write_report(cfg.report, body)
+        print(f"written to {cfg.report}")
+    return body
+
+
+def parse(argv: list[str] | None = None) -> Settings:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Run every Steward benchmark.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="generate or reuse the data, run (a)-(e), print the table, write BENCHMARKS.md")
+    r.add_argument("--quick", action="store_true", help="smoke run: scale 0.02, few requests (about a minute)")
+    r.add_argument("--postgres", metavar="URL", help="also benchmark this PostgreSQL database (its tables are "
+                   "replaced by the dataset), e.g. postgresql+psycopg://postgres@127.0.0.1:5432/steward_bench")
+    r.add_argument("--scale", type=float, default=None, help="dataset scale (default 1.0; --quick: 0.02)")
+    r.add_argument("--seed", type=int, default=42)
+    r.add_argument("--today", type=date.fromisoformat, default=None, help="last day of the hours (default today)")
+    r.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "steward-bench",
+                   help="where the SQLite dataset and the server logs go (kept between runs for reuse)")
+    r.add_argument("--fresh", action="store_true", help="regenerate the datasets even if identical ones exist")
+    r.add_argument("--no-report", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    r.add_argument("--report", type=Path, default=REPORT)
+    args = parser.parse_args(argv)
+    quick = bool(args.quick)
+    return Settings(
+        quick=quick, scale=args.scale if args.scale is not None else (0.02 if quick else 1.0), seed=args.seed,
+        today=args.today or default_today(), workdir=args.workdir, postgres=args.postgres,
+        rounds=2 if quick else 3, requests_c1=50 if quick else 300, requests_c20=200 if quick else 1000,
+        answer_c1=20 if quick else 200, answer_c20=100 if quick else 500, fresh=args.fresh,
+        report=None if args.no_report else args.report,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    run(parse(argv))
+    return 0
