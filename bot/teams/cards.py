@@ -47,44 +47,6 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# -- Reply from its JSON form (outbox payloads) ------------------------------------------------------
-
-
-def _fact(d: Mapping[str, Any]) -> Fact:
-    return Fact(str(d.get("label", "")), str(d.get("value", "")), Tone(d.get("tone") or "none"))
-
-
-def _action(d: Mapping[str, Any]) -> Action:
-    return Action(str(d.get("label", "")), str(d.get("command", "")), str(d.get("style") or "default"),
-                  d.get("confirm"))
-
-
-def _section(d: Mapping[str, Any]) -> Section:
-    return Section(
-        title=str(d.get("title", "")),
-        lines=tuple(str(x) for x in d.get("lines") or ()),
-        facts=tuple(_fact(f) for f in d.get("facts") or ()),
-        actions=tuple(_action(a) for a in d.get("actions") or ()),
-        tone=Tone(d.get("tone") or "none"),
-    )
-
-
-def reply_from_dict(d: Mapping[str, Any]) -> Reply:
-    """The inverse of ``Reply.to_dict`` (an outbox payload back to a Reply)."""
-    return Reply(
-        title=str(d.get("title", "")),
-        summary=str(d.get("summary", "")),
-        facts=tuple(_fact(f) for f in d.get("facts") or ()),
-        sections=tuple(_section(s) for s in d.get("sections") or ()),
-        actions=tuple(_action(a) for a in d.get("actions") or ()),
-        severity=Severity(d.get("severity") or "info"),
-        tone=Tone(d.get("tone") or "none"),
-        footer=str(d.get("footer", "")),
-        subject=d.get("subject"),
-        extra=dict(d.get("extra") or {}),
-    )
-
-
 # -- commands carried by buttons -----------------------------------------------------------------------
 
 
@@ -190,7 +152,7 @@ def _lines_text(lines: Sequence[str]) -> str:
     return "\n".join(f"- {line}" for line in shown)
 
 
-def section_container(section: Section, *, origin: str | None = None, first: bool = False) -> dict[str, Any]:
+def section_container(section: Section, *, origin: str | None = None) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     title = section.title
     if section.tone in TONE_MARK:
@@ -270,7 +232,7 @@ def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None
     sections: list[dict[str, Any]] = []
     used = base
     for i, section in enumerate(reply.sections):
-        container = section_container(section, origin=origin, first=i == 0)
+        container = section_container(section, origin=origin)
         size = _size(container) + 1
         if used + size > MAX_CARD_BYTES - 200:
             left = len(reply.sections) - i

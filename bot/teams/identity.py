@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -97,12 +97,9 @@ def remember(uow_factory: UnitOfWorkFactory, clock: Clock, caller: Caller, place
         person: Person | None = None
         if caller.teams_id or caller.email:
             try:
-                person = identify(uow, email=caller.email, teams_id=caller.teams_id)
+                person = identify(uow, email=caller.email, teams_id=caller.teams_id, platform=Platform.TEAMS)
             except NotRegistered:
                 person = None
-        if person is not None and person.last_platform is not Platform.TEAMS:
-            person = replace(person, last_platform=Platform.TEAMS)
-            uow.people.update(person)
         existing = uow.conversations.get(Platform.TEAMS, place.conversation_id)
         person_id = person.id if person is not None and place.is_personal else None
         if person_id is None and existing is not None and place.is_personal:

@@ -1,0 +1,144 @@
+"""The Teams side of proactive delivery: an outbox message becomes an Adaptive Card in a stored conversation.
+
+``bot/delivery.py`` (the outbox deliverer) claims a row and calls ``TeamsSender.send(message, reply,
+uow_factory)``; this module decides where it goes and sends it:
+
+- ``message.person_id``: the person's most recent personal chat with the bot
+  (``uow.conversations.personal(person_id, Platform.TEAMS)``);
+- ``message.channel``: that channel's or group chat's stored reference (``uow.conversations.get``).
+
+It sends with ``adapter.continue_conversation`` and the stored reference, and returns the activity id
+Teams gave the message (the outbox's ``platform_ref``). Teams throttles a bot at about 7 messages a second
+per conversation: 429 (and 412, 502, 504) are retried with backoff, honouring ``Retry-After``; anything
+else raises for the deliverer to retry later or give up (``NotReachable`` when there is nowhere to send).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from msrest.exceptions import HttpOperationError
+
+from bot.app import Steward
+from bot.teams import cards
+from bot.teams.adapter import build_adapter
+from bot.teams.bot import card_activity, card_attachment
+from domain.model import ConversationRef, OutboxMessage, Platform
+from domain.ports import UnitOfWorkFactory
+from handlers.reply import Reply
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = (412, 429, 502, 504)
+T = TypeVar("T")
+
+
+class NotReachable(Exception):
+    """No stored Teams conversation for this person or channel (they never talked to the bot in Teams, or
+    the app is not installed there): ``str()`` says which."""
+
+
+def status_of(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    return getattr(response, "status_code", None)
+
+
+def retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class TeamsSender:
+    platform = Platform.TEAMS
+
+    def __init__(self, adapter: CloudAdapter, app_id: str = "", *, retries: int = 3, backoff: float = 0.5,
+                 max_wait: float = 10.0) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+
+    # -- the deliverer's interface --------------------------------------------------------------
+
+    async def send(self, message: OutboxMessage, reply: Mapping[str, Any], uow_factory: UnitOfWorkFactory) -> str:
+        """Send one outbox message as a card; the Teams activity id of the sent message."""
+        ref = await asyncio.to_thread(self.route, message, uow_factory)
+        return await self.send_reply(ref, Reply.from_dict(dict(reply)))
+
+    @staticmethod
+    def route(message: OutboxMessage, uow_factory: UnitOfWorkFactory) -> ConversationRef:
+        """Where a message goes: the person's personal chat, or the channel's stored conversation."""
+        with uow_factory() as uow:
+            if message.person_id is not None:
+                ref = uow.conversations.personal(message.person_id, Platform.TEAMS)
+                if ref is None:
+                    person = uow.people.get(message.person_id)
+                    who = f"{person.name} ({person.email})" if person else f"person {message.person_id}"
+                    raise NotReachable(f"{who} has no personal chat with Steward in Teams yet: they need to "
+                                       "install the app or message the bot once")
+                return ref
+            if message.channel:
+                ref = uow.conversations.get(Platform.TEAMS, message.channel)
+                if ref is None:
+                    raise NotReachable(f"Steward was never added to the Teams conversation {message.channel}")
+                return ref
+        raise NotReachable(f"outbox message {message.key} names neither a person nor a channel")
+
+    # -- sending --------------------------------------------------------------------------------
+
+    async def send_reply(self, ref: ConversationRef, reply: Reply) -> str:
+        return await self.send_activity(ref.reference, card_activity(reply))
+
+    async def send_activity(self, reference: Mapping[str, Any], activity: Activity) -> str:
+        conversation = ConversationReference().deserialize(dict(reference))
+        sent: dict[str, str] = {}
+
+        async def post(turn_context: TurnContext) -> None:
+            response = await turn_context.send_activity(activity)
+            sent["id"] = (response.id if response else "") or ""
+
+        await self._retrying(lambda: self.adapter.continue_conversation(conversation, post, bot_app_id=self.app_id))
+        return sent.get("id", "")
+
+    async def update(self, reference: Mapping[str, Any], activity_id: str, reply: Reply) -> None:
+        """Replace a card sent earlier (``activity_id``) with this reply's card."""
+        conversation = ConversationReference().deserialize(dict(reference))
+        card = cards.render(reply)
+
+        async def put(turn_context: TurnContext) -> None:
+            update = Activity(type=ActivityTypes.message, id=activity_id, attachments=[card_attachment(card)],
+                              summary=cards.fallback_text(reply))
+            await turn_context.update_activity(update)
+
+        await self._retrying(lambda: self.adapter.continue_conversation(conversation, put, bot_app_id=self.app_id))
+
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        attempt = 0
+        while True:
+            try:
+                return await call()
+            except HttpOperationError as exc:
+                status = status_of(exc)
+                if status not in RETRY_STATUSES or attempt >= self.retries:
+                    raise
+                wait = min(retry_after(exc) or self.backoff * 2 ** attempt, self.max_wait)
+                attempt += 1
+                log.warning("Teams answered %s; retry %s/%s in %.1fs", status, attempt, self.retries, wait)
+                await asyncio.sleep(wait)
+
+
+def build_sender(steward: Steward) -> TeamsSender:
+    """A sender with its own adapter (the worker process has no web server)."""
+    return TeamsSender(build_adapter(steward.settings), steward.settings.microsoft_app_id)
