@@ -7,17 +7,20 @@ director's personal digest of their whole portfolio).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain import permissions
-from domain.errors import InvalidInput
-from domain.model import DigestSubscription, Project, Rag, Role
+from domain.digests import DigestRun
+from domain.errors import InvalidInput, NotFound
+from domain.model import DigestSubscription, Project, Rag, Role, Source
 from domain.portfolio import Portfolio, load_portfolio
+from domain.ports import UnitOfWork
 from domain.services import audit
 from handlers.base import Turn, format_date, format_hours, rag_word, turn
-from handlers.context import Context
+from handlers.context import Caller, Context
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
 
 USAGE = "digest | digest now | digest at <time> [<timezone>] [weekdays|daily] | digest off"
@@ -131,33 +134,59 @@ def _zone(word: str) -> str:
                        example="digest at 8:30 America/New_York daily")
 
 
-def build_digest(t: Turn, channel: str) -> Reply:
-    """The stand-up digest for a channel's projects, or a person's portfolio in a DM."""
+def build_digest(t: Turn, channel: str, *, since: datetime | None = None,
+                 previous_rags: Mapping[str, str] | None = None, notes: Sequence[str] = ()) -> Reply:
+    """The stand-up digest for a channel's projects, or a person's portfolio in a DM.
+
+    ``since``: the previous digest's time ("status changes since"); ``previous_rags``: the budget RAG
+    of each project then ("worsened since"); ``notes``: lines such as "this digest is late".
+    """
+    reply, _ = digest_and_snapshot(t, channel, since=since, previous_rags=previous_rags, notes=notes)
+    return reply
+
+
+def digest_and_snapshot(t: Turn, channel: str, *, since: datetime | None = None,
+                        previous_rags: Mapping[str, str] | None = None,
+                        notes: Sequence[str] = ()) -> tuple[Reply, dict[str, str]]:
+    """``build_digest`` and the budget RAG of each project covered, to compare with next time."""
     projects, scope_words = _projects_for(t, channel)
+    note_text = "".join(f"\n_{n}_" for n in notes)
     if not projects:
         return Reply(title="No projects here", summary="Bind a channel to a project in the organisation file "
-                     "(`channel:`), or ask for your portfolio in a direct message.")
+                     "(`channel:`), or ask for your portfolio in a direct message." + note_text), {}
     portfolio = load_portfolio(t.uow, projects, t.org, t.today)
-    sections = digest_sections(t, portfolio)
+    sections = digest_sections(t, portfolio, since=since, previous_rags=previous_rags)
+    snapshot = {v.project.key: v.figures.rag.value for v in portfolio.views}
     counts = portfolio.rag_counts()
     summary = " · ".join(f"{counts.get(r, 0)} {rag_word(r).lower()}" for r in (Rag.RED, Rag.AMBER, Rag.GREEN))
     return Reply(
         title=f"Stand-up digest · {t.today:%a %d %b}",
         summary=f"{len(projects)} project{'s' if len(projects) != 1 else ''} ({scope_words}): {summary}"
-        + ("" if sections else "\nA quiet day: nothing needs attention."),
+        + ("" if sections else "\nA quiet day: nothing needs attention.") + note_text,
         sections=tuple(sections),
         tone=Tone.RED if counts.get(Rag.RED) else Tone.AMBER if counts.get(Rag.AMBER) else Tone.GREEN,
         footer=f"digest for {channel}",
-    )
+    ), snapshot
 
 
-def digest_sections(t: Turn, pf: Portfolio) -> list[Section]:
+def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
+                    previous_rags: Mapping[str, str] | None = None) -> list[Section]:
     sections: list[Section] = []
-    since = t.now - timedelta(days=1 if t.today.weekday() != 0 else 3)
+    if since is None:  # no previous digest: the last working day
+        since = t.now - timedelta(days=1 if t.today.weekday() != 0 else 3)
     changed = [v for v in pf.views if v.status is not None and v.status.at >= since]
     if changed:
         sections.append(Section(title="Status changes", lines=tuple(
-            f"[{rag_word(v.status.rag)}] {v.project.key}: {v.status.note}" for v in changed if v.status)))
+            f"[{rag_word(v.status.rag)}] {v.project.key}: {v.status.note}" for v in changed if v.status),
+            actions=tuple(Action(f"Status {v.project.key}", f"status {v.project.key}") for v in changed[:3])))
+    if previous_rags:
+        worse = [v for v in pf.views if v.project.key in previous_rags
+                 and v.figures.rag.rank > Rag(previous_rags[v.project.key]).rank]
+        if worse:
+            sections.append(Section(title="Budget RAG worsened since the previous digest", tone=Tone.RED, lines=tuple(
+                f"{v.project.key}: {rag_word(Rag(previous_rags[v.project.key]))} → {rag_word(v.figures.rag)}"
+                for v in worse),
+                actions=tuple(Action(f"Budget {v.project.key}", f"budget {v.project.key}") for v in worse[:3])))
     at_risk = [v for v in pf.views if v.figures.rag is not Rag.GREEN]
     if at_risk:
         sections.append(Section(title="Budgets at risk", tone=Tone.RED, lines=tuple(
@@ -197,3 +226,37 @@ def digest_sections(t: Turn, pf: Portfolio) -> list[Section]:
 def digest_facts(pf: Portfolio) -> tuple[Fact, ...]:
     counts = pf.rag_counts()
     return tuple(Fact(rag_word(r), str(counts.get(r, 0)), Tone(r.value)) for r in (Rag.RED, Rag.AMBER, Rag.GREEN))
+
+
+def scheduled_digest(uow: UnitOfWork, sub: DigestSubscription, now: datetime, *, late: bool = False,
+                     previous: DigestRun | None = None,
+                     skipped: Sequence[DigestRun] = ()) -> tuple[Reply, dict[str, str]]:
+    """A subscription's digest as the scheduler sends it, inside the caller's unit of work.
+
+    It covers what its subscriber would see (the channel's projects, or the director's portfolio);
+    "since" is the previous digest sent, and late or skipped occurrences are said in one line each.
+    """
+    org = uow.organisation.get()
+    actor = uow.people.get(sub.person_id or sub.created_by)
+    if actor is None:
+        raise NotFound(f"the subscriber of digest {sub.id} no longer exists")
+    today = now.astimezone(ZoneInfo(org.timezone)).date()
+    ctx = Context(uow_factory=lambda: uow, clock=_Pinned(now), caller=Caller(email=actor.email),
+                  source=Source.SYSTEM, platform=sub.platform, channel=sub.channel)
+    t = Turn(ctx, uow, actor, org, now, today)
+    notes = []
+    if late:
+        notes.append(f"This {sub.hour:02d}:{sub.minute:02d} digest is late: Steward was down at its time.")
+    if skipped:
+        days = ", ".join(f"{r.local_date:%a %d %b}" for r in skipped)
+        notes.append(f"Digest skipped on {days} (Steward was down); changes since then are included here.")
+    return digest_and_snapshot(t, sub.channel, since=previous.due_at if previous else None,
+                               previous_rags=previous.snapshot if previous else None, notes=notes)
+
+
+class _Pinned:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at

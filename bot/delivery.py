@@ -1,0 +1,162 @@
+"""The outbox deliverer: claim due rows, send each through its platform's sender, record the result.
+
+Claim -> commit -> send -> mark sent, each step its own short transaction, so no database lock is
+held while a platform is slow. A claim is a lease (``claimed_until``): a worker killed mid-send leaves
+the row claimed until the lease runs out, then another worker claims it again (``attempts`` > 1) and
+the sender first checks whether the message actually went out (Slack: a message in the conversation
+carrying this key in its metadata) before posting. The lease must outlast a send, so the Slack client's
+timeout is kept well under it.
+
+A failed send is retried with exponential backoff and given up after ``max_attempts``; a permanent
+error (the channel does not exist, the person cannot be reached) gives up at once. Failures stay in
+the table with their error, for ``steward outbox``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from domain.model import DeliveryState, OutboxMessage, Platform
+from domain.ports import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 60
+MAX_ATTEMPTS = 6
+BACKOFF_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min, 8 min: about a quarter of an hour in all
+
+
+class PermanentError(Exception):
+    """A send that can never succeed as it stands (no such channel, nobody to send to): don't retry."""
+
+
+class Sender(Protocol):
+    async def send(self, message: OutboxMessage, reply: dict[str, Any], uow_factory: UnitOfWorkFactory) -> str:
+        """Post ``reply`` where ``message`` says; return the platform's id of the posted message."""
+        ...
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def guess_platform(channel: str) -> Platform:
+    """A conversation id's platform when the row does not say: Teams ids contain a colon
+    (``19:…@thread.tacv2``, ``a:1…``), Slack ids (``C0ACMEWEB``, ``D123``) never do."""
+    return Platform.TEAMS if ":" in channel else Platform.SLACK
+
+
+def backoff(attempts: int, base: int = BACKOFF_SECONDS) -> timedelta:
+    return timedelta(seconds=base * 2 ** max(0, attempts - 1))
+
+
+class Deliverer:
+    """Delivers due outbox rows. ``run_once(now)`` is the whole loop body, so tests drive it with a pinned clock."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, senders: Mapping[Platform, Sender], *,
+                 lease_seconds: int = LEASE_SECONDS, max_attempts: int = MAX_ATTEMPTS, batch: int = 10,
+                 backoff_seconds: int = BACKOFF_SECONDS) -> None:
+        self.uow_factory = uow_factory
+        self.senders = dict(senders)
+        self.lease_seconds = lease_seconds
+        self.max_attempts = max_attempts
+        self.batch = batch
+        self.backoff_seconds = backoff_seconds
+
+    def claim(self, now: datetime) -> list[OutboxMessage]:
+        with self.uow_factory() as uow:
+            claimed = uow.outbox.claim(now, self.batch, self.lease_seconds)
+            uow.commit()  # the lease must be visible to the other workers before we send
+            return claimed
+
+    def route(self, message: OutboxMessage) -> Platform:
+        """Where the message goes: the row's platform, else the person's, else the channel's kind."""
+        if message.platform is not None:
+            return Platform(message.platform)
+        if message.channel and not message.channel.startswith("dm:"):
+            return guess_platform(message.channel)
+        if message.person_id is not None:
+            with self.uow_factory() as uow:
+                person = uow.people.get(message.person_id)
+            if person is not None:
+                if person.reachable_on is not None:
+                    return person.reachable_on
+                if person.teams_id and not person.slack_id:
+                    return Platform.TEAMS
+        return Platform.SLACK
+
+    async def run_once(self, now: datetime) -> DeliveryReport:
+        """Claim a batch due by ``now`` and deliver it; returns what happened (``claimed`` 0: nothing due)."""
+        claimed = await asyncio.to_thread(self.claim, now)
+        report = DeliveryReport(claimed=len(claimed))
+        for message in claimed:
+            outcome = await self.deliver(message, now)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        return report
+
+    async def drain(self, now: datetime, rounds: int = 100) -> DeliveryReport:
+        """Deliver until nothing due by ``now`` is left to claim (simulations and tests)."""
+        total = DeliveryReport()
+        for _ in range(rounds):
+            r = await self.run_once(now)
+            if not r.claimed:
+                break
+            for f in ("claimed", "sent", "retried", "failed"):
+                setattr(total, f, getattr(total, f) + getattr(r, f))
+        return total
+
+    async def deliver(self, message: OutboxMessage, now: datetime) -> str:
+        """Send one claimed message; returns ``sent``, ``retried`` or ``failed``."""
+        try:
+            platform = await asyncio.to_thread(self.route, message)
+            sender = self.senders.get(platform)
+            if sender is None:
+                raise PermanentError(f"no {platform.value} sender configured in this process")
+            ref = await sender.send(message, message.payload, self.uow_factory)
+        except PermanentError as exc:
+            await asyncio.to_thread(self._finish, message, None, f"{exc}", True, now)
+            return "failed"
+        except Exception as exc:  # any other failure is worth another try
+            log.warning("delivery of %s failed (attempt %d): %r", message.key, message.attempts, exc)
+            gave_up = message.attempts >= self.max_attempts
+            await asyncio.to_thread(self._finish, message, None, f"{type(exc).__name__}: {exc}", gave_up, now)
+            return "failed" if gave_up else "retried"
+        await asyncio.to_thread(self._finish, message, ref, "", False, now)
+        return "sent"
+
+    def _finish(self, message: OutboxMessage, ref: str | None, error: str, give_up: bool, now: datetime) -> None:
+        with self.uow_factory() as uow:
+            if ref is not None:
+                if not uow.outbox.mark_sent(message.id or 0, now, ref):
+                    log.warning("%s was already marked sent by another worker", message.key)
+            elif give_up:
+                uow.outbox.mark_failed(message.id or 0, f"after {message.attempts} attempt(s): {error}")
+            else:
+                uow.outbox.mark_retry(message.id or 0, error, now + backoff(message.attempts, self.backoff_seconds))
+            uow.commit()
+
+
+def outbox_table(messages: list[OutboxMessage], tz: Any = None) -> str:
+    """``steward outbox``: pending and failed messages as a text table."""
+    if not messages:
+        return "The outbox is empty: nothing pending, nothing failed."
+    rows = [("STATE", "KEY", "TO", "DUE", "TRIES", "LAST ERROR")]
+    for m in messages:
+        to = m.channel or (f"person {m.person_id}" if m.person_id else "?")
+        if m.platform:
+            to += f" ({Platform(m.platform).value})"
+        due = m.due_at.astimezone(tz) if tz else m.due_at
+        rows.append((DeliveryState(m.state).value, m.key, to, f"{due:%Y-%m-%d %H:%M}", str(m.attempts),
+                     (m.last_error or "").replace("\n", " ")[:80]))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
+                     for r in rows)

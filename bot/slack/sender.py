@@ -1,0 +1,91 @@
+"""Posting outbox messages to Slack (``chat.postMessage``), at most once per outbox key.
+
+Every message carries ``metadata`` ``{"event_type": "steward_delivery", "event_payload": {"key": …}}``.
+When a row is claimed again after a crash or a timeout (``attempts`` > 1), the conversation's recent
+history is read first (``conversations.history`` with ``include_all_metadata``) and a message already
+carrying the key is taken as the delivery, instead of posting a second time. That needs the
+``channels:history`` / ``groups:history`` / ``im:history`` scopes; without them the check is skipped
+(logged) and Steward posts: a rare duplicate beats a lost digest.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery import PermanentError
+from bot.slack.blocks import render
+from domain.model import OutboxMessage
+from domain.ports import UnitOfWorkFactory
+from handlers.reply import Reply
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "steward_delivery"
+# Errors no retry will cure: the message is given up at once and shown as failed.
+PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "user_not_found", "invalid_auth",
+             "account_inactive", "token_revoked", "no_permission", "missing_scope", "cannot_dm_bot",
+             "user_disabled", "invalid_blocks", "msg_too_long"}
+
+
+class SlackSender:
+    def __init__(self, token: str, base_url: str = "https://slack.com/api/", *, timeout: int = 20) -> None:
+        # The timeout stays well under the deliverer's lease, so a slow post cannot outlive its claim.
+        self.client = AsyncWebClient(token=token, base_url=base_url, timeout=timeout)
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+
+    async def target(self, message: OutboxMessage, uow_factory: UnitOfWorkFactory) -> str:
+        """The conversation id: the row's channel, or the person's DM with Steward."""
+        if message.channel and not message.channel.startswith("dm:"):
+            return message.channel
+        slack_id = None
+        if message.person_id is not None:
+            with uow_factory() as uow:
+                person = uow.people.get(message.person_id)
+            slack_id = person.slack_id if person else None
+        if not slack_id:
+            raise PermanentError(f"no Slack user to send {message.key} to (person {message.person_id})")
+        # The DM's channel id (D…): conversations.history needs it, a user id would not do.
+        opened = await self._call("conversations.open", self.client.conversations_open(users=slack_id))
+        return str(opened["channel"]["id"])
+
+    async def already_posted(self, channel: str, key: str) -> str | None:
+        """The ts of a message in ``channel`` that carries ``key``, if Slack has one."""
+        try:
+            history = await self.client.conversations_history(channel=channel, limit=100, include_all_metadata=True)
+        except SlackApiError as exc:
+            log.warning("cannot check %s for %s before re-sending (%s): posting", channel, key,
+                        exc.response.get("error"))
+            return None
+        for m in history.get("messages") or []:
+            meta = m.get("metadata") or {}
+            if meta.get("event_type") == EVENT_TYPE and (meta.get("event_payload") or {}).get("key") == key:
+                return str(m.get("ts"))
+        return None
+
+    async def send(self, message: OutboxMessage, reply: dict[str, Any], uow_factory: UnitOfWorkFactory) -> str:
+        channel = await self.target(message, uow_factory)
+        if message.attempts > 1:  # an earlier attempt may have reached Slack before its worker died
+            ts = await self.already_posted(channel, message.key)
+            if ts is not None:
+                log.info("%s was already posted (%s:%s): not posting again", message.key, channel, ts)
+                return f"{channel}:{ts}"
+        rendered = render(Reply.from_dict(reply))
+        posted = await self._call("chat.postMessage", self.client.chat_postMessage(
+            channel=channel, text=rendered.text, blocks=rendered.blocks, unfurl_links=False,
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": message.key}},
+        ))
+        return f"{posted['channel']}:{posted['ts']}"
+
+    async def _call(self, what: str, call: Any) -> Any:
+        try:
+            return await call
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in PERMANENT:
+                raise PermanentError(f"Slack {what}: {error}") from exc
+            raise
