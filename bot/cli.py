@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.settings import ConfigError, Settings
 from bot.text import render
@@ -67,6 +68,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the scheduler in this process")
+
+    worker = sub.add_parser("worker", help="the scheduler alone: digests, escalation sweeps, outbox delivery")
+    worker.add_argument("--now", metavar="ISO", help="simulate from this instant (with --until) instead of real time")
+    worker.add_argument("--until", metavar="ISO", help="end of the simulated run")
+    worker.add_argument("--step", type=float, default=300, metavar="SECONDS", help="simulated seconds per step")
+    worker.add_argument("--pace", type=float, default=0.0, metavar="SECONDS", help="real seconds between steps")
+    worker.add_argument("--lease", type=int, default=60, metavar="SECONDS", help="outbox claim lease")
+    worker.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="outbox delivery interval")
+    worker.add_argument("--sweep", type=float, default=300, metavar="SECONDS", help="escalation sweep interval")
+
+    outbox = sub.add_parser("outbox", help="list pending and failed outbox messages")
+    outbox.add_argument("--all", action="store_true", help="include sent messages")
+    outbox.add_argument("--limit", type=int, default=100)
     return parser
 
 
@@ -100,9 +114,24 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
 
+    if args.command == "worker":
+        from bot.worker import run_worker
+
+        return run_worker(settings, args)
+
     from bot.app import build
 
     steward = build(settings, now=getattr(args, "now", None))
+    if args.command == "outbox":
+        from bot.delivery import outbox_table
+        from domain.model import DeliveryState
+
+        with steward.uow_factory() as uow:
+            states = None if args.all else [DeliveryState.PENDING, DeliveryState.FAILED]
+            messages = uow.outbox.list(states, limit=args.limit)
+            tz = ZoneInfo(uow.organisation.get().timezone)
+        print(outbox_table(messages, tz))
+        return EXIT_OK
     if args.command == "demo":
         from handlers.demo import load_demo
 

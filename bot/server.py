@@ -74,7 +74,7 @@ def route_adders_for(settings: Settings) -> list[RouteAdder]:
     return adders
 
 
-async def _serve(steward: Steward, host: str, port: int) -> None:
+async def _serve(steward: Steward, host: str, port: int, scheduler: bool = False) -> None:
     settings = steward.settings
     app = create_app(steward, route_adders_for(settings))
     runner = web.AppRunner(app, access_log=None)
@@ -95,6 +95,7 @@ async def _serve(steward: Steward, host: str, port: int) -> None:
     else:
         log.warning("Slack is not configured (SLACK_BOT_TOKEN unset): serving /healthz only")
     log.warning("Steward serving on http://%s:%s", host, port)
+    timers = _start_scheduler(steward) if scheduler else None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -103,9 +104,23 @@ async def _serve(steward: Steward, host: str, port: int) -> None:
     try:
         await stop.wait()
     finally:
+        if timers is not None:
+            timers.shutdown()
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
+
+
+def _start_scheduler(steward: Steward):  # type: ignore[no-untyped-def]
+    """This process's in-memory scheduler, on the server's event loop (see bot/scheduler.py)."""
+    from bot.delivery import Deliverer
+    from bot.scheduler import Duties, Scheduler, build_senders
+
+    settings = steward.settings
+    timers = Scheduler(Duties(steward.uow_factory, settings.admins),
+                       Deliverer(steward.uow_factory, build_senders(settings)), steward.clock)
+    timers.start()
+    return timers
 
 
 def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
@@ -116,13 +131,12 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
         print("steward: configuration error: SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set",
               file=sys.stderr)
         return 2
-    # The scheduler is its own issue: the flag is accepted now so deployments can already set it.
-    log.info("scheduler %s (not implemented in this process yet)", "requested" if scheduler else "disabled")
+    log.info("scheduler %s", "on (digests, escalations, outbox delivery)" if scheduler else "off (--no-scheduler)")
     from bot.app import build
 
     steward = build(settings)
     try:
-        asyncio.run(_serve(steward, host, port))
+        asyncio.run(_serve(steward, host, port, scheduler))
     except OSError as exc:
         print(f"steward: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,55 @@
+"""``steward worker``: the scheduler without the HTTP server, for real time or a simulated run.
+
+Real time: APScheduler jobs until SIGINT/SIGTERM. Simulated (``--now`` and ``--until``): a pinned clock
+stepped through the window as fast as ``--pace`` allows, then exit, which is how tests run several
+workers through a day against one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+
+from bot.delivery import Deliverer
+from bot.scheduler import Duties, Scheduler, build_senders, simulate
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build, parse_now
+
+    logging.getLogger("bot").setLevel(logging.INFO)
+    steward = build(settings)
+    duties = Duties(steward.uow_factory, settings.admins)
+    deliverer = Deliverer(steward.uow_factory, build_senders(settings), lease_seconds=args.lease)
+    if args.now or args.until:
+        if not (args.now and args.until):
+            raise ValueError("a simulated run needs both --now and --until")
+        with steward.uow_factory() as uow:
+            tz = uow.organisation.get().timezone
+        start, until = parse_now(args.now, tz), parse_now(args.until, tz)
+        asyncio.run(simulate(duties, deliverer, start, until, timedelta(seconds=args.step), pace=args.pace))
+        return 0
+
+    async def main() -> None:
+        scheduler = Scheduler(duties, deliverer, steward.clock, sweep_seconds=args.sweep, deliver_seconds=args.poll)
+        scheduler.start()
+        log.warning("Steward worker running (digests, escalations, outbox delivery)")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown()
+
+    asyncio.run(main())
+    return 0
