@@ -9,8 +9,14 @@ uow_factory)``; this module decides where it goes and sends it:
 
 It sends with ``adapter.continue_conversation`` and the stored reference, and returns the activity id
 Teams gave the message (the outbox's ``platform_ref``). Teams throttles a bot at about 7 messages a second
-per conversation: 429 (and 412, 502, 504) are retried with backoff, honouring ``Retry-After``; anything
-else raises for the deliverer to retry later or give up (``NotReachable`` when there is nowhere to send).
+per conversation: 429 (and 412, 502, 504) are retried with backoff, honouring ``Retry-After``. Nowhere to
+send (``NotReachable``), a conversation Teams does not know (404) or a bot blocked or removed (403) is a
+``PermanentError``: the deliverer gives up at once. Anything else raises for the deliverer to retry later.
+
+At most once per outbox key, as far as Teams allows: the activity id is stored on the row (``set_ref``) as
+soon as Teams answers, and a row claimed again after a crash that already has one is not posted again.
+A bot cannot read a Teams chat's history, so a crash between Teams' answer and ``set_ref`` can still
+post twice: a rare duplicate beats a lost approval.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from msrest.exceptions import HttpOperationError
 
 from bot.app import Steward
+from bot.delivery import PermanentError
 from bot.teams import cards
 from bot.teams.adapter import build_adapter
 from bot.teams.bot import card_activity, card_attachment
@@ -36,10 +43,11 @@ from handlers.reply import Reply
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = (412, 429, 502, 504)
+PERMANENT_STATUSES = (400, 403, 404)
 T = TypeVar("T")
 
 
-class NotReachable(Exception):
+class NotReachable(PermanentError):
     """No stored Teams conversation for this person or channel (they never talked to the bot in Teams, or
     the app is not installed there): ``str()`` says which."""
 
@@ -74,8 +82,28 @@ class TeamsSender:
 
     async def send(self, message: OutboxMessage, reply: Mapping[str, Any], uow_factory: UnitOfWorkFactory) -> str:
         """Send one outbox message as a card; the Teams activity id of the sent message."""
+        if message.attempts > 1 and message.platform_ref:  # an earlier attempt got through before its worker died
+            log.info("%s was already posted (%s): not posting again", message.key, message.platform_ref)
+            return message.platform_ref
         ref = await asyncio.to_thread(self.route, message, uow_factory)
-        return await self.send_reply(ref, Reply.from_dict(dict(reply)))
+        try:
+            sent = await self.send_reply(ref, Reply.from_dict(dict(reply)))
+        except HttpOperationError as exc:
+            if status_of(exc) in PERMANENT_STATUSES:
+                raise PermanentError(f"Teams answered {status_of(exc)} for {ref.conversation_id}: {exc}") from exc
+            raise
+        if message.id is not None and sent:
+            await asyncio.to_thread(self._remember, uow_factory, message.id, sent)
+        return sent
+
+    @staticmethod
+    def _remember(uow_factory: UnitOfWorkFactory, message_id: int, platform_ref: str) -> None:
+        try:
+            with uow_factory() as uow:
+                uow.outbox.set_ref(message_id, platform_ref)
+                uow.commit()
+        except Exception:  # the deliverer's mark_sent comes next; this only narrows the crash window
+            log.exception("could not store the Teams activity id of outbox message %s", message_id)
 
     @staticmethod
     def route(message: OutboxMessage, uow_factory: UnitOfWorkFactory) -> ConversationRef:
