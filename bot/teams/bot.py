@@ -20,7 +20,7 @@ import asyncio
 import html
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
@@ -205,6 +205,10 @@ class StewardTeamsBot(ActivityHandler):
             refreshed = await self.run(turn, origin)
             if refreshed.ok:
                 return cards.render(refreshed, origin=origin_for(origin, refreshed) or origin, note=reply)
+        line = cards.command_from_data(data)
+        kept = cards.remaining_actions(data, line)
+        if kept:  # e.g. an escalation acknowledged: its Approve / Reject stay on the card
+            reply = replace(reply, actions=tuple(reply.actions) + kept)
         return cards.render(reply)
 
     # -- Action.Execute (Universal Actions) ------------------------------------------------------------

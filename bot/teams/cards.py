@@ -111,12 +111,19 @@ def fact_set(facts: Sequence[Fact]) -> dict[str, Any]:
     return {"type": "FactSet", "facts": out}
 
 
-def action(a: Action, *, origin: str | None = None) -> dict[str, Any]:
+def action(a: Action, *, origin: str | None = None, others: Sequence[Action] = ()) -> dict[str, Any]:
+    """A button: ``Action.Execute`` with an ``Action.Submit`` fallback, both carrying the command line.
+
+    ``origin``: the line that produced the card (a list to refresh after a decision); ``others``: the card's
+    buttons about other things (an escalation card's Approve/Reject besides Acknowledge), which stay on
+    the card after this decision."""
     data: dict[str, Any] = {"command": a.command}
     if verb_of(a.command) in COMMENT_VERBS:
         data["input"] = comment_input_id(a.command)
     if origin:
         data["origin"] = origin
+    elif others:
+        data["others"] = [{"label": o.label, "command": o.command, "style": o.style} for o in others]
     common: dict[str, Any] = {"title": cut(a.label, 80), "data": data}
     if a.style in ACTION_STYLE:
         common["style"] = ACTION_STYLE[a.style]
@@ -134,13 +141,19 @@ def comment_input(command: str) -> dict[str, Any]:
 def _inputs_and_actions(actions: Sequence[Action], origin: str | None) -> tuple[list[dict[str, Any]],
                                                                                 list[dict[str, Any]]]:
     shown = list(actions[:MAX_ACTIONS])
+    subjects = {subject_of(a.command) for a in shown if is_decision(a.command)}
     inputs: list[dict[str, Any]] = []
     seen: set[str] = set()
     for a in shown:
         if verb_of(a.command) in COMMENT_VERBS and comment_input_id(a.command) not in seen:
             seen.add(comment_input_id(a.command))
             inputs.append(comment_input(a.command))
-    return inputs, [action(a, origin=origin) for a in shown]
+    def others(a: Action) -> list[Action]:
+        if not subjects or not is_decision(a.command):
+            return []
+        return [o for o in shown if subject_of(o.command) != subject_of(a.command)]
+
+    return inputs, [action(a, origin=origin, others=others(a)) for a in shown]
 
 
 def _lines_text(lines: Sequence[str]) -> str:
@@ -277,6 +290,18 @@ def without_msteams(card: Mapping[str, Any]) -> dict[str, Any]:
         return value
 
     return strip(card)  # type: ignore[no-any-return]
+
+
+def remaining_actions(data: Mapping[str, Any], decided: str) -> tuple[Action, ...]:
+    """The buttons a decided card keeps: those about other things than the decided command's subject."""
+    out = []
+    for o in data.get("others") or ():
+        if not (isinstance(o, Mapping) and isinstance(o.get("command"), str) and isinstance(o.get("label"), str)):
+            continue
+        if subject_of(o["command"]) != subject_of(decided):
+            style = o.get("style") if o.get("style") in ("default", "primary", "danger") else "default"
+            out.append(Action(o["label"][:80], o["command"][:200], str(style)))
+    return tuple(out[:MAX_ACTIONS])
 
 
 def decision_subjects(actions: Iterable[Action]) -> set[str]:

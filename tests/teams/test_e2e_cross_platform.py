@@ -175,3 +175,24 @@ def test_a_scope_change_flagged_in_slack_is_decided_in_teams(both: TeamsServer, 
     deliver(server, slack)
     [dm] = slack.wait_for("chat.postMessage")
     assert "rejected" in dm.body["text"].lower()
+
+
+def test_an_escalation_is_acknowledged_in_teams_once(both: TeamsServer, connector: FakeConnector,
+                                                     slack: FakeSlack) -> None:
+    server = both
+    assert server.say("approvals", user=DANA).status_code == 200
+    connector.clear()
+    server.world.say("status acme-web red client blocked", who="mark@example.com")
+    deliver(server, slack)
+    [escalation] = connector.messages(conversation_id=personal(DANA))
+    card = valid_card(escalation.card)
+    assert card["body"][0]["style"] == "attention"  # red
+    ack = next(a for a in actions_of(card) if a["title"] == "Acknowledge")
+    assert ack["data"]["command"].startswith("ack E")
+    clicked = server.execute(ack["data"], user=DANA)
+    updated = valid_card(clicked.json()["value"])
+    text = json.dumps(updated, ensure_ascii=False)
+    assert "Acknowledged" in text and "Dana Director" in text
+    assert [a["data"]["command"] for a in actions_of(updated)] == ["status acme-web"]  # still there
+    again = server.execute(ack["data"], user=DANA)
+    assert "Already acknowledged by Dana Director" in json.dumps(again.json()["value"], ensure_ascii=False)
