@@ -126,9 +126,9 @@ class Deliverer:
             await asyncio.to_thread(self._finish, message, None, f"{exc}", True, now)
             return "failed"
         except Exception as exc:  # any other failure is worth another try
-            log.warning("delivery of %s failed (attempt %d): %r", message.key, message.attempts, exc)
+            log.warning("delivery of %s failed (attempt %d): %s", message.key, message.attempts, exc)
             gave_up = message.attempts >= self.max_attempts
-            await asyncio.to_thread(self._finish, message, None, f"{type(exc).__name__}: {exc}", gave_up, now)
+            await asyncio.to_thread(self._finish, message, None, f"{exc}" if isinstance(exc, Exception) and str(exc) else type(exc).__name__, gave_up, now)
             return "failed" if gave_up else "retried"
         await asyncio.to_thread(self._finish, message, ref, "", False, now)
         return "sent"

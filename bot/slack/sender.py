@@ -32,6 +32,10 @@ PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "user_not_fou
              "user_disabled", "invalid_blocks", "msg_too_long"}
 
 
+class SlackDeliveryError(Exception):
+    """A Slack error worth retrying (rate limits past the retry handler, Slack's own trouble)."""
+
+
 class SlackSender:
     def __init__(self, token: str, base_url: str = "https://slack.com/api/", *, timeout: int = 20) -> None:
         # The timeout stays well under the deliverer's lease, so a slow post cannot outlive its claim.
@@ -88,4 +92,4 @@ class SlackSender:
             error = str(exc.response.get("error", ""))
             if error in PERMANENT:
                 raise PermanentError(f"Slack {what}: {error}") from exc
-            raise
+            raise SlackDeliveryError(f"Slack {what}: {error or exc.response.status_code}") from exc
