@@ -128,7 +128,8 @@ class Deliverer:
         except Exception as exc:  # any other failure is worth another try
             log.warning("delivery of %s failed (attempt %d): %s", message.key, message.attempts, exc)
             gave_up = message.attempts >= self.max_attempts
-            await asyncio.to_thread(self._finish, message, None, f"{exc}" if isinstance(exc, Exception) and str(exc) else type(exc).__name__, gave_up, now)
+            error = str(exc) or type(exc).__name__
+            await asyncio.to_thread(self._finish, message, None, error, gave_up, now)
             return "failed" if gave_up else "retried"
         await asyncio.to_thread(self._finish, message, ref, "", False, now)
         return "sent"
