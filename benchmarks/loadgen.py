@@ -157,8 +157,17 @@ async def run_job(job: dict[str, Any], sink: Sink, port: int, secret: str) -> di
                       answers_per_s=len(answers) / wall if wall else 0)
     drain = float(job.get("drain", 0))
     if mode == "ack" and drain > 0:
+        # Wait for every answer, but give up after ``drain`` seconds, or 10 s without a new answer (lost ones).
         deadline = time.perf_counter() + drain
-        while time.perf_counter() < deadline and any(k not in sink.arrived for k in sent):
+        seen, quiet_since = -1, time.perf_counter()
+        while time.perf_counter() < deadline:
+            have = sum(1 for k in sent if k in sink.arrived)
+            if have == len(sent):
+                break
+            if have != seen:
+                seen, quiet_since = have, time.perf_counter()
+            elif time.perf_counter() - quiet_since > 10:
+                break
             await asyncio.sleep(0.05)
         got = [sink.arrived[k] - sent[k] for k in sent if k in sink.arrived]
         last = max((sink.arrived[k] for k in sent if k in sink.arrived), default=began)

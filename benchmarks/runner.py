@@ -216,11 +216,12 @@ def run_edge(cfg: Settings, load: LoadGen, name: str, database_url: str | None, 
 
 
 def _check(result: dict[str, Any], name: str, count: int, steward: bool) -> None:
+    """Report (not raise) failed requests and missing or wrong answers: they go in the table."""
     if result["errors"]:
-        raise RuntimeError(f"{name}: {result['errors']} errors: {result['error_kinds']}")
+        print(f"  ! {name}: {result['errors']} failed requests: {result['error_kinds']}", flush=True)
     if steward and result.get("answers_ok", count) < count:
-        raise RuntimeError(f"{name}: only {result.get('answers_ok')} of {count} answers were right; "
-                           f"sample: {result.get('sample_answer')}")
+        print(f"  ! {name}: {result.get('answers_ok')} of {count} answers right; "
+              f"sample: {result.get('sample_answer')}", flush=True)
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -299,17 +300,21 @@ def render(cfg: Settings, info: dict[str, str], datasets: dict[str, Dataset], ti
         f"columns come from a separate closed-loop run of {cfg.answer_c1} / {cfg.answer_c20} requests where each "
         "client waits for the answer before its next request.",
         "",
-        "| server | c | ack p50 ms | ack p99 ms | req/s (spread) | answer p50 ms | answer p99 ms | answers/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | c | ack p50 ms | ack p99 ms | req/s (spread) | right answers (flood) | answer p50 ms "
+        "| answer p99 ms | answers/s | right answers (closed loop) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for e in edge:
         lo, hi = e.spread("rps")
         ans = e.answer or {}
+        sent = sum(r["requests"] for r in e.rounds)
+        right = sum(r.get("answers_ok", 0) for r in e.rounds)
+        flood = f"{right}/{sent}" if ans else "—"
         lines.append(
             f"| {e.server} | {e.concurrency} | {fmt(e.med('ack_p50_ms'))} | {fmt(e.med('ack_p99_ms'))} | "
-            f"{e.med('rps'):.0f} ({lo:.0f}–{hi:.0f}) | "
-            + (f"{fmt(ans['answer_p50_ms'])} | {fmt(ans['answer_p99_ms'])} | {ans['answers_per_s']:.0f} |" if ans
-               else "— | — | — |"))
+            f"{e.med('rps'):.0f} ({lo:.0f}–{hi:.0f}) | {flood} | "
+            + (f"{fmt(ans['answer_p50_ms'])} | {fmt(ans['answer_p99_ms'])} | {ans['answers_per_s']:.0f} | "
+               f"{ans.get('answers_ok', 0)}/{ans['requests']} |" if ans else "— | — | — | — |"))
     floor = {e.concurrency: e for e in edge if e.server.startswith("floor")}
     lines += ["", "| target (a), (e) | server | measured | |", "|---|---|---|---|"]
     for e in edge:
