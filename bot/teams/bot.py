@@ -178,7 +178,7 @@ class StewardTeamsBot(ActivityHandler):
         activity = turn_context.activity
         if not await self.first_time(activity):
             return
-        data = activity.value or {}
+        data: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
         line = cards.command_from_data(data)
         if not line:
             return
@@ -226,7 +226,8 @@ class StewardTeamsBot(ActivityHandler):
         if action.get("type") != "Action.Execute" or action.get("verb") not in (cards.VERB, None):
             return error_response(HTTPStatus.BAD_REQUEST, "NotSupported",
                                   f"The action '{action.get('type')}' / verb '{action.get('verb')}' is not supported.")
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        raw = action.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         line = cards.command_from_data(data)
         if not line:
             return error_response(HTTPStatus.BAD_REQUEST, "BadRequest", "The action carries no command.")

@@ -208,7 +208,7 @@ def fallback_text(reply: Reply) -> str:
 
 
 def _size(card: Mapping[str, Any]) -> int:
-    return len(json.dumps(card, ensure_ascii=False).encode())
+    return len(json.dumps(card).encode())  # ASCII-escaped, as it goes on the wire: the larger measure
 
 
 def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None) -> dict[str, Any]:
@@ -246,8 +246,8 @@ def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None
     used = base
     for i, section in enumerate(reply.sections):
         container = section_container(section, origin=origin)
-        size = _size(container) + 1
-        if used + size > MAX_CARD_BYTES - 200:
+        size = _size(container) + 2  # and its ", "
+        if used + size > MAX_CARD_BYTES - 400:  # room for the "…and N more" line
             left = len(reply.sections) - i
             sections.append(text_block(f"…and {left} more {'item' if left == 1 else 'items'} not shown here.",
                                        isSubtle=True, separator=True))

@@ -175,3 +175,16 @@ def test_typing_and_other_activities_are_accepted_quietly(server: TeamsServer, c
     assert server.post(server.activity("typing")).status_code == 200
     assert server.post(server.activity("messageReaction", reactionsAdded=[{"type": "like"}])).status_code == 200
     assert connector.messages() == []
+
+
+def test_a_group_chat_mention_is_answered_and_the_chat_remembered(server: TeamsServer,
+                                                                  connector: FakeConnector) -> None:
+    chat = "19:groupchat-1@thread.v2"
+    activity = server.activity(text="<at>Steward</at> approvals", kind="groupChat", conversation=chat,
+                               entities=[{"type": "mention", "text": "<at>Steward</at>", "mentioned": dict(BOT)}])
+    assert server.post(activity).status_code == 200
+    [reply] = connector.messages()
+    assert reply.conversation_id == chat and "waiting for your decision" in reply.card_text.lower()
+    with server.world.uow_factory() as uow:
+        ref = uow.conversations.get(Platform.TEAMS, chat)
+    assert ref is not None and not ref.is_personal
