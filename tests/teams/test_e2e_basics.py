@@ -184,7 +184,7 @@ def test_a_group_chat_mention_is_answered_and_the_chat_remembered(server: TeamsS
                                entities=[{"type": "mention", "text": "<at>Steward</at>", "mentioned": dict(BOT)}])
     assert server.post(activity).status_code == 200
     [reply] = connector.messages()
-    assert reply.conversation_id == chat and "waiting for your decision" in reply.card_text.lower()
+    assert reply.conversation_id == chat and "decision" in reply.card_text.lower()
     with server.world.uow_factory() as uow:
         ref = uow.conversations.get(Platform.TEAMS, chat)
     assert ref is not None and not ref.is_personal
