@@ -73,6 +73,7 @@ class Endpoint:
         self.adapter = adapter
         self.bot = bot
         self.auth = not emulator_mode(steward.settings)
+        self.answer_within = ANSWER_WITHIN
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def _done(self, task: asyncio.Task[Any]) -> None:
@@ -103,12 +104,12 @@ class Endpoint:
 
         task = asyncio.ensure_future(self.adapter.process_activity(auth_header, activity, self.bot.on_turn))
         try:
-            invoke = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN)
+            invoke = await asyncio.wait_for(asyncio.shield(task), self.answer_within)
         except TimeoutError:
             self.tasks.add(task)
             task.add_done_callback(self._done)
             log.warning("Teams %s still running after %ss; answering now, the reply follows",
-                        activity.type, ANSWER_WITHIN)
+                        activity.type, self.answer_within)
             if activity.type == ActivityTypes.invoke:
                 return web.json_response({"statusCode": 200, "type": MESSAGE_RESPONSE,
                                           "value": "Still working on it; the result will follow here."})
@@ -124,6 +125,9 @@ class Endpoint:
         return web.Response(status=200)
 
 
+ENDPOINT_KEY: web.AppKey[Endpoint] = web.AppKey("teams_endpoint", Endpoint)
+
+
 def build_endpoint(steward: Steward) -> Endpoint:
     """The adapter and the bot for one Steward. No ``on_turn_error``: a failed turn raises into the route,
     which logs it once and answers 500."""
@@ -137,4 +141,5 @@ def add_routes(app: web.Application, steward: Steward) -> None:
     endpoint = build_endpoint(steward)
     app[ADAPTER_KEY] = endpoint.adapter
     app[BOT_KEY] = endpoint.bot
+    app[ENDPOINT_KEY] = endpoint
     app.router.add_post(MESSAGES_PATH, endpoint.messages)

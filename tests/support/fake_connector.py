@@ -78,6 +78,7 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     rate_limit: dict[str, int] = field(default_factory=dict)  # kind -> how many 429s before answering
     retry_after: int = 1
+    delays: dict[str, float] = field(default_factory=dict)  # kind -> seconds to wait before answering
     host: str = "127.0.0.1"
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -202,6 +203,8 @@ class FakeConnector:
 
     async def _member(self, request: web.Request) -> web.Response:
         cid, uid = request.match_info["cid"], request.match_info["uid"]
+        if self.delays.get("member"):
+            await asyncio.sleep(self.delays["member"])
         member = self.members.get(uid)
         self._record(Call("member", cid, uid, {}, dict(request.headers), 200 if member else 404))
         if member is None:

@@ -26,7 +26,7 @@ from bot.app import Steward
 from bot.clock import FixedClock
 from bot.server import RouteAdder, create_app
 from bot.settings import Settings
-from bot.teams.server import add_routes
+from bot.teams.server import ENDPOINT_KEY, add_routes
 from storage.uow import build_uow_factory, ensure_schema
 from tests.handlers.world import NOW, World, seed
 from tests.support.fake_connector import FakeConnector, Member
@@ -166,9 +166,13 @@ class TeamsServer:
 
 
 def make_server(world: World, connector: FakeConnector, settings: Settings,
-                adders: list[RouteAdder] | None = None) -> tuple[TeamsServer, threading.Thread]:
+                adders: list[RouteAdder] | None = None,
+                answer_within: float | None = None) -> tuple[TeamsServer, threading.Thread]:
     steward = Steward(settings, world.uow_factory, FixedClock(NOW))
-    url, loop, thread = run_server(create_app(steward, adders if adders is not None else [add_routes]))
+    app = create_app(steward, adders if adders is not None else [add_routes])
+    if answer_within is not None:
+        app[ENDPOINT_KEY].answer_within = answer_within
+    url, loop, thread = run_server(app)
     return TeamsServer(url, connector, world, steward, loop), thread
 
 

@@ -3,6 +3,7 @@ welcome cards, conversation references, redelivery and malformed requests."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import unquote
 
 from domain.model import Platform
@@ -188,3 +189,21 @@ def test_a_group_chat_mention_is_answered_and_the_chat_remembered(server: TeamsS
     with server.world.uow_factory() as uow:
         ref = uow.conversations.get(Platform.TEAMS, chat)
     assert ref is not None and not ref.is_personal
+
+
+def test_a_slow_turn_is_answered_at_once_and_its_reply_follows(world: object, connector: FakeConnector) -> None:
+    from bot.settings import Settings
+    from tests.teams.conftest import make_server
+
+    connector.delays["member"] = 1.5  # Teams is slow to say who Dana is
+    srv, thread = make_server(world, connector, Settings(database_url=world.database_url),  # type: ignore[arg-type,attr-defined]
+                              answer_within=0.3)
+    try:
+        started = time.monotonic()
+        answer = srv.say("budget acme-web")
+        assert answer.status_code == 202 and time.monotonic() - started < 1.2
+        [reply] = connector.wait_for("reply", timeout=10)
+        assert "Website Relaunch" in reply.card_text
+    finally:
+        srv.loop.call_soon_threadsafe(srv.loop.stop)
+        thread.join(10)
