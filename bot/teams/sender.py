@@ -33,6 +33,7 @@ from msrest.exceptions import HttpOperationError
 
 from bot.app import Steward
 from bot.delivery import PermanentError
+from bot.settings import Settings
 from bot.teams import cards
 from bot.teams.adapter import build_adapter
 from bot.teams.bot import card_activity, card_attachment
@@ -77,6 +78,11 @@ class TeamsSender:
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TeamsSender:
+        """A sender with its own adapter, from ``MICROSOFT_APP_*`` (what ``bot.scheduler.build_senders`` calls)."""
+        return cls(build_adapter(settings), settings.microsoft_app_id)
 
     # -- the deliverer's interface --------------------------------------------------------------
 
@@ -169,4 +175,4 @@ class TeamsSender:
 
 def build_sender(steward: Steward) -> TeamsSender:
     """A sender with its own adapter (the worker process has no web server)."""
-    return TeamsSender(build_adapter(steward.settings), steward.settings.microsoft_app_id)
+    return TeamsSender.from_settings(steward.settings)

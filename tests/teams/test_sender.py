@@ -93,3 +93,10 @@ def test_a_card_is_updated_in_place(server: TeamsServer, connector: FakeConnecto
     [update] = connector.of("update")
     assert update.activity_id == "1:99" and "approved" in update.card_text
     valid_card(update.card)
+
+
+def test_the_scheduler_builds_a_teams_sender() -> None:
+    from bot.scheduler import build_senders
+
+    senders = build_senders(Settings())
+    assert isinstance(senders[Platform.TEAMS], TeamsSender)
