@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--until", metavar="ISO", help="end of the simulated run")
     worker.add_argument("--step", type=float, default=300, metavar="SECONDS", help="simulated seconds per step")
     worker.add_argument("--pace", type=float, default=0.0, metavar="SECONDS", help="real seconds between steps")
-    worker.add_argument("--lease", type=int, default=60, metavar="SECONDS", help="outbox claim lease")
+    worker.add_argument("--lease", type=int, default=None, metavar="SECONDS",
+                        help="outbox claim lease (default 60; a simulated run: the whole window)")
     worker.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="outbox delivery interval")
     worker.add_argument("--sweep", type=float, default=300, metavar="SECONDS", help="escalation sweep interval")
 

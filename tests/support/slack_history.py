@@ -16,6 +16,7 @@ from tests.support.fake_slack import FakeSlack
 @dataclass
 class HistorySlack(FakeSlack):
     hang_posts: int = 0  # the next N chat.postMessage calls are posted, recorded, and never answered
+    hang_key: str = ""  # ...only those carrying this delivery key (empty: any)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def posted_keys(self) -> list[str]:
@@ -25,12 +26,19 @@ class HistorySlack(FakeSlack):
 
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["method"] == "chat.postMessage" and self.hang_posts > 0:
-            self.hang_posts -= 1
             body = await self._body(request)
+            key = ((body.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+            if self.hang_key and key != self.hang_key:
+                return await self._answered(request, body)
+            self.hang_posts -= 1
             self._record("chat.postMessage", body, request, 200)
             self._answer("chat.postMessage", body)  # it is in the channel now
             await asyncio.sleep(3600)  # ...but the poster never hears back
         return await super()._api(request)
+
+    async def _answered(self, request: web.Request, body: dict[str, Any]) -> web.Response:
+        self._record("chat.postMessage", body, request, 200)
+        return web.json_response(self._answer("chat.postMessage", body))
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "conversations.history":
