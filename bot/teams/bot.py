@@ -54,8 +54,14 @@ def card_activity(reply: Reply, *, origin: str | None = None, note: Reply | None
     return activity
 
 
+# Lines whose cards list several decisions and that only read: safe to run again to refresh a card.
+REFRESHABLE = ("approvals", "escalations", "projects")
+
+
 def origin_for(line: str, reply: Reply) -> str | None:
     """A card listing several decisions remembers the line that produced it, so a click can refresh the list."""
+    if cards.verb_of(line) not in REFRESHABLE:
+        return None
     return line if len(cards.all_decision_subjects(reply)) > 1 else None
 
 
@@ -201,7 +207,7 @@ class StewardTeamsBot(ActivityHandler):
         """The card after a decision: the decision itself, or (for a card listing several requests) the
         list again, refreshed, with the decision on top."""
         origin = data.get("origin") if isinstance(data.get("origin"), str) else None
-        if origin:
+        if origin and cards.verb_of(origin) in REFRESHABLE:  # never replay a line that changes something
             refreshed = await self.run(turn, origin)
             if refreshed.ok:
                 return cards.render(refreshed, origin=origin_for(origin, refreshed) or origin, note=reply)

@@ -181,3 +181,11 @@ def _action_sets(card: dict[str, Any]) -> list[list[dict[str, Any]]]:
     return found
 
 
+
+
+def test_an_origin_that_changes_something_is_never_replayed(server: TeamsServer) -> None:
+    aid = request_allocation(server)
+    card = card_of(server.execute({"command": f"approve A{aid}", "origin": "hours acme-web 8 sneaky"}))
+    assert "approved" in text_of(card)
+    with server.world.uow_factory() as uow:
+        assert not [e for e in uow.entries.list(server.world.ids["acme-web"]) if e.note == "sneaky"]
