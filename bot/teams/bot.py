@@ -30,6 +30,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 from bot.app import Steward
 from bot.teams import cards
 from bot.teams.identity import TeamsIdentity, TeamsTrouble, Where, remember, where
+from bot.teams.retry import retrying
 from domain.model import Platform, Source
 from handlers.context import Caller, Context
 from handlers.dispatch import handle
@@ -81,6 +82,12 @@ def command_text(activity: Activity) -> str:
     text = _AT.sub(lambda m: m.group(1), text)
     text = html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ")
     return " ".join(text.split())
+
+
+async def send(turn_context: TurnContext, activity: Activity) -> None:
+    """Answer in the conversation, retrying Teams' throttling: the activity is recorded as handled, so a
+    reply lost to a 429 would not come back with a redelivery."""
+    await retrying(lambda: turn_context.send_activity(activity))
 
 
 def message_response(text: str) -> InvokeResponse:
@@ -177,7 +184,7 @@ class StewardTeamsBot(ActivityHandler):
         line = command_text(activity)
         turn = await self.resolve(turn_context)
         reply = await self.run(turn, line or "help")
-        await turn_context.send_activity(card_activity(reply, origin=origin_for(line, reply)))
+        await send(turn_context, card_activity(reply, origin=origin_for(line, reply)))
 
     async def on_submit(self, turn_context: TurnContext) -> None:
         """``Action.Submit``: Teams posts the button's data as a message ``value``, replying to the card."""
@@ -196,12 +203,12 @@ class StewardTeamsBot(ActivityHandler):
             update = Activity(type=ActivityTypes.message, id=activity.reply_to_id,
                               attachments=[card_attachment(updated)], summary=cards.fallback_text(reply))
             try:
-                await turn_context.update_activity(update)
+                await retrying(lambda: turn_context.update_activity(update))
                 return
             except Exception:
                 log.exception("could not update the card %s in place; answering with a new one",
                               activity.reply_to_id)
-        await turn_context.send_activity(card_activity(reply))
+        await send(turn_context, card_activity(reply))
 
     async def decision_card(self, turn: Turn, data: dict[str, Any], reply: Reply) -> dict[str, Any]:
         """The card after a decision: the decision itself, or (for a card listing several requests) the
@@ -259,7 +266,7 @@ class StewardTeamsBot(ActivityHandler):
             card = cards.welcome_card(place.is_personal)
             welcome = MessageFactory.attachment(card_attachment(card))
             welcome.summary = card["fallbackText"]
-            await turn_context.send_activity(welcome)
+            await send(turn_context, welcome)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

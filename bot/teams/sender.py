@@ -37,35 +37,23 @@ from bot.settings import Settings
 from bot.teams import cards
 from bot.teams.adapter import build_adapter
 from bot.teams.bot import card_activity, card_attachment
+from bot.teams.retry import retrying, status_of
 from domain.model import ConversationRef, OutboxMessage, Platform
 from domain.ports import UnitOfWorkFactory
 from handlers.reply import Reply
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = (412, 429, 502, 504)
 PERMANENT_STATUSES = (400, 403, 404)
+T = TypeVar("T")
+
+
 T = TypeVar("T")
 
 
 class NotReachable(PermanentError):
     """No stored Teams conversation for this person or channel (they never talked to the bot in Teams, or
     the app is not installed there): ``str()`` says which."""
-
-
-def status_of(exc: BaseException) -> int | None:
-    response = getattr(exc, "response", None)
-    return getattr(response, "status_code", None)
-
-
-def retry_after(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
-    value = headers.get("Retry-After") if hasattr(headers, "get") else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 class TeamsSender:
@@ -159,18 +147,7 @@ class TeamsSender:
         await self._retrying(lambda: self.adapter.continue_conversation(conversation, put, bot_app_id=self.app_id))
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
-        attempt = 0
-        while True:
-            try:
-                return await call()
-            except HttpOperationError as exc:
-                status = status_of(exc)
-                if status not in RETRY_STATUSES or attempt >= self.retries:
-                    raise
-                wait = min(retry_after(exc) or self.backoff * 2 ** attempt, self.max_wait)
-                attempt += 1
-                log.warning("Teams answered %s; retry %s/%s in %.1fs", status, attempt, self.retries, wait)
-                await asyncio.sleep(wait)
+        return await retrying(call, retries=self.retries, backoff=self.backoff, max_wait=self.max_wait)
 
 
 def build_sender(steward: Steward) -> TeamsSender:

@@ -207,3 +207,11 @@ def test_a_slow_turn_is_answered_at_once_and_its_reply_follows(world: object, co
     finally:
         srv.loop.call_soon_threadsafe(srv.loop.stop)
         thread.join(10)
+
+
+def test_a_throttled_reply_is_retried(server: TeamsServer, connector: FakeConnector) -> None:
+    connector.retry_after = 0
+    connector.rate_limit["reply"] = 2
+    assert server.say("budget acme-web").status_code == 200
+    assert len(connector.messages()) == 1
+    assert sum(1 for c in connector.calls if c.status == 429) == 2
