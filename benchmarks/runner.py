@@ -262,7 +262,9 @@ def render(cfg: Settings, info: dict[str, str], datasets: dict[str, Dataset], ti
         "",
         f"Machine: {info['platform']}, {info['cpu']}; Python {info['python']}, SQLAlchemy {info['sqlalchemy']}, "
         f"slack-bolt {info['slack_bolt']}, aiohttp {info['aiohttp']}, psycopg {info['psycopg']}, "
-        f"SQLite {info['sqlite']}" + (f", {info['postgresql']}" if "postgresql" in info else "") + ".",
+        f"SQLite {info['sqlite']}" + (f", {info['postgresql']}" if "postgresql" in info else "") + ". "
+        f"Load average (1 min) at the start: {info['load_start']}, at the end: {os.getloadavg()[0]:.2f} "
+        "(anything else running on the machine shows up in the figures).",
         "",
     ]
     any_data = next(iter(datasets.values()))
@@ -360,6 +362,7 @@ def run(cfg: Settings) -> str:
     if cfg.postgres:
         databases["PostgreSQL"] = cfg.postgres
     info = machine()
+    info["load_start"] = f"{os.getloadavg()[0]:.2f}"
     datasets: dict[str, Dataset] = {}
     for db, url in databases.items():
         t0 = time.perf_counter()
