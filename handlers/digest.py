@@ -199,13 +199,16 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
     if stale:
         sections.append(Section(title="No status for a while", tone=Tone.AMBER, lines=tuple(
             f"{v.project.key}: " + ("never" if v.status is None else f"{v.status_age_working_days} working days")
-            + (f" — {v.manager.name}" if v.manager else "") for v in stale)))
+            + (f" — {v.manager.name}" if v.manager else "") for v in stale),
+            actions=tuple(Action(f"Status {v.project.key}", f"status {v.project.key}") for v in stale[:3])))
     if pf.open_scope:
         sections.append(Section(title="Open scope changes", lines=tuple(
             f"S{c.id} {p.key}: {c.description}"
             + (f" ({t.money(c.impact_amount, signed=True)})" if c.impact_amount else "")
             + (f" (+{format_hours(c.impact_hours)})" if c.impact_hours else "")
-            for c, p in pf.open_scope)))
+            for c, p in pf.open_scope),
+            actions=tuple(Action(f"Scope {p.key}", f"scope {p.key}") for p in
+                          {p.key: p for _, p in pf.open_scope}.values())[:3]))
     if pf.waiting_allocations:
         sections.append(Section(title="Approvals waiting", lines=tuple(
             f"A{a.id} {person.name} on {p.key}, {format_hours(a.hours_per_week)}/week — waiting "
@@ -214,12 +217,15 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
             actions=(Action("Open approvals", "approvals"),)))
     if pf.overloads:
         sections.append(Section(title="Over capacity this week and next", tone=Tone.RED, lines=tuple(
-            f"{o.person.name}: {o.week.describe()}" for o in pf.overloads)))
+            f"{o.person.name}: {o.week.describe()}" for o in pf.overloads),
+            actions=(Action("Open approvals", "approvals"),)))
     ending = [v for v in pf.views if t.today <= v.project.end <= t.today + timedelta(days=30)]
     if ending:
         sections.append(Section(title="Ending in the next 30 days", lines=tuple(
             f"{v.project.key}: ends {format_date(v.project.end)}"
-            for v in sorted(ending, key=lambda v: v.project.end))))
+            for v in sorted(ending, key=lambda v: v.project.end)),
+            actions=tuple(Action(f"Budget {v.project.key}", f"budget {v.project.key}")
+                          for v in sorted(ending, key=lambda v: v.project.end)[:3])))
     return sections
 
 
