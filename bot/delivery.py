@@ -120,7 +120,9 @@ class Deliverer:
             platform = await asyncio.to_thread(self.route, message)
             sender = self.senders.get(platform)
             if sender is None:
-                raise PermanentError(f"no {platform.value} sender configured in this process")
+                # Not permanent: another replica may be configured for this platform; if none is, the
+                # retries run out and the row shows as failed with this reason.
+                raise LookupError(f"no {platform.value} sender configured in this process")
             ref = await sender.send(message, message.payload, self.uow_factory)
         except PermanentError as exc:
             await asyncio.to_thread(self._finish, message, None, f"{exc}", True, now)
