@@ -300,23 +300,41 @@ class DigestRunRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: everything done through it commits together or not at all."""
+    """One transaction: everything done through it commits together or not at all.
 
-    organisation: OrganisationRepository
-    people: PersonRepository
-    clients: ClientRepository
-    projects: ProjectRepository
-    entries: TimeEntryRepository
-    statuses: StatusRepository
-    scope: ScopeRepository
-    allocations: AllocationRepository
-    audit: AuditRepository
-    subscriptions: SubscriptionRepository
-    receipts: ReceiptRepository
-    outbox: OutboxRepository
-    escalations: EscalationRepository
-    conversations: ConversationRepository
-    digest_runs: DigestRunRepository
+    The repositories are read-only properties so that an implementation may narrow their types.
+    """
+
+    @property
+    def organisation(self) -> OrganisationRepository: ...
+    @property
+    def people(self) -> PersonRepository: ...
+    @property
+    def clients(self) -> ClientRepository: ...
+    @property
+    def projects(self) -> ProjectRepository: ...
+    @property
+    def entries(self) -> TimeEntryRepository: ...
+    @property
+    def statuses(self) -> StatusRepository: ...
+    @property
+    def scope(self) -> ScopeRepository: ...
+    @property
+    def allocations(self) -> AllocationRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+    @property
+    def receipts(self) -> ReceiptRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def escalations(self) -> EscalationRepository: ...
+    @property
+    def conversations(self) -> ConversationRepository: ...
+    @property
+    def digest_runs(self) -> DigestRunRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

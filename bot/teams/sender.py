@@ -48,9 +48,6 @@ PERMANENT_STATUSES = (400, 403, 404)
 T = TypeVar("T")
 
 
-T = TypeVar("T")
-
-
 class NotReachable(PermanentError):
     """No stored Teams conversation for this person or channel (they never talked to the bot in Teams, or
     the app is not installed there): ``str()`` says which."""
