@@ -36,7 +36,10 @@ def handle(ctx: Context, args: str) -> Reply:
         if verb == "":
             return _settings(t, channel)
         if verb == "now":
-            return build_digest(t, channel)
+            sub = t.uow.subscriptions.for_channel(channel)
+            previous = t.uow.digest_runs.previous(sub.id, t.today + timedelta(days=1)) if sub and sub.id else None
+            return build_digest(t, channel, since=previous.due_at if previous else None,
+                                previous_rags=previous.snapshot if previous else None)
         if verb == "off":
             return _off(t, channel)
         if verb == "at":
