@@ -98,3 +98,33 @@ def test_digest_off_stops_it(world: World) -> None:
     world.say("digest off", who="mark@example.com", channel="C0ACMEWEB", now=MON)
     Duties(world.uow_factory).tick(MON + timedelta(hours=2))
     assert digests(world) == {}
+
+
+def test_through_both_dst_changes_each_day_gets_one_digest_at_its_local_time(world: World) -> None:
+    """A process ticking every 25 minutes across New York's changes: 09:00 stays 09:00, the repeated
+    01:30 sends once, the missing 02:30 sends at 03:30 (not skipped)."""
+    ids = {}
+    for line, channel in (("digest at 9:00 daily", "C9"), ("digest at 1:30 daily", "C130"),
+                          ("digest at 2:30 daily", "C230")):
+        ids[channel] = subscribe(world, line, channel=channel)
+    d = Duties(world.uow_factory)
+    for start in (datetime(2026, 10, 31, 0, 0, tzinfo=NY), datetime(2027, 3, 13, 0, 0, tzinfo=NY)):
+        t = start
+        while t < start + timedelta(days=3):
+            d.queue_digests(t)
+            t += timedelta(minutes=25)
+    with world.uow_factory() as uow:
+        runs = {(sid, r.local_date.isoformat()): r.due_at.astimezone(NY)
+                for sid in ids.values() for day in range(40)
+                if (r := uow.digest_runs.previous(sid, date(2026, 10, 31) + timedelta(days=day + 1)))}
+    by_sub = {ch: sorted({k[1]: v for k, v in runs.items() if k[0] == sid}.items()) for ch, sid in ids.items()}
+    assert [d for d, _ in by_sub["C9"]] == ["2026-10-31", "2026-11-01", "2026-11-02"]
+    assert all(at.hour == 9 for _, at in by_sub["C9"])
+    assert [d for d, _ in by_sub["C130"]] == ["2026-10-31", "2026-11-01", "2026-11-02"]  # once on the night
+    keys = list(digests(world))
+    assert len(keys) == len(set(keys))
+    with world.uow_factory() as uow:
+        spring = uow.digest_runs.previous(ids["C230"], date(2027, 3, 15))
+    assert spring is not None and spring.local_date == date(2027, 3, 14)
+    assert spring.due_at.astimezone(NY).strftime("%H:%M") == "03:30"  # 02:30 does not exist that night
+    assert f"digest:{ids['C230']}:2027-03-14" in keys
