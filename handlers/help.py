@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                "This channel's stand-up digest: settings, post now, schedule, stop.",
                ("digest now", "digest at 09:15 Europe/London weekdays", "digest off")),
     "escalations": ("escalations", "Projects that need a decision now.", ("escalations",)),
+    "ack": ("ack <id>", "Acknowledge an escalation (once; the director is not pinged again).", ("ack E12",)),
     "help": ("help [<command>]", "Usage with examples.", ("help", "help scope")),
 }
 
