@@ -49,6 +49,14 @@ def resolve_named(uow: UnitOfWork, word: str, *, projects_only: bool = False, ex
     target = fold(word)
     if not target:
         raise InvalidInput("Name a client or a project.", example=example)
+    # Most lines name a key: one indexed look-up each, before reading every name and alias.
+    if " " not in target:
+        project = uow.projects.by_key(target)
+        if project is not None:
+            return Named(project=project)
+        client = None if projects_only else uow.clients.by_key(target)
+        if client is not None:
+            return Named(client=client)
     projects = uow.projects.list()
     for p in projects:
         if target in (fold(k) for k in _keys_of(p)):
@@ -72,6 +80,11 @@ def split_name(tokens: Sequence[str], uow: UnitOfWork, *, example: str) -> tuple
     """Match the longest run of leading tokens that names a project (names may have spaces)."""
     if not tokens:
         raise InvalidInput("Name a project.", example=example)
+    # A first word that is a project key is taken as the project (keys are identifiers; names with
+    # spaces are matched below by reading every name and alias).
+    by_key = uow.projects.by_key(tokens[0])
+    if by_key is not None:
+        return by_key, list(tokens[1:])
     projects = uow.projects.list()
     table = {fold(k): p for p in projects for k in _keys_of(p)}
     for n in range(min(len(tokens), 6), 0, -1):

@@ -301,6 +301,13 @@ class SqlClientRepository:
         row = self.s.execute(select(_t(ClientRow)).where(ClientRow.id == client_id)).first()
         return _client(row) if row else None
 
+    def by_key(self, key: str) -> Client | None:
+        """The client with this key, case-insensitively."""
+        row = self.s.execute(
+            select(_t(ClientRow)).where(func.lower(ClientRow.key) == key.strip().lower()).order_by(ClientRow.id)
+        ).first()
+        return _client(row) if row else None
+
     def list(self) -> builtins.list[Client]:
         """Every client, in id order."""
         return [_client(r) for r in self.s.execute(select(_t(ClientRow)).order_by(ClientRow.id))]
@@ -377,6 +384,11 @@ class SqlProjectRepository:
     def get(self, project_id: int) -> Project | None:
         """The project with this id, if any."""
         found = self._select(ProjectRow.id == project_id)
+        return found[0] if found else None
+
+    def by_key(self, key: str) -> Project | None:
+        """The project with this key, case-insensitively (keys are unique whatever their case)."""
+        found = self._select(func.lower(ProjectRow.key) == key.strip().lower())
         return found[0] if found else None
 
     def list(self, client_id: int | None = None) -> builtins.list[Project]:
