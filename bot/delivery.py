@@ -10,6 +10,14 @@ timeout is kept well under it.
 A failed send is retried with exponential backoff and given up after ``max_attempts``; a permanent
 error (the channel does not exist, the person cannot be reached) gives up at once. Failures stay in
 the table with their error, for ``steward outbox``.
+
+A row of kind ``update`` (queued when a request is decided or an escalation acknowledged) edits an earlier
+row's message in place: its payload is the new Reply, with ``extra["update"]`` naming the target row
+(``{"outbox_id": …, "key": …}``), which is read afresh for its ``platform_ref`` (Slack ``channel:ts``,
+Teams activity id); the platform's sender ``update_message`` replaces it (Slack ``chat.update``, Teams
+``update_activity``), with the same retries and backoff as a send. A target never sent (superseded) has
+nothing to update: after one lease (a worker may have been posting it as it was superseded) the update
+row is done with an empty platform_ref.
 """
 
 from __future__ import annotations
@@ -19,13 +27,14 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from domain.model import DeliveryState, OutboxMessage, Platform
 from domain.ports import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
+UPDATE_KIND = "update"  # a row that edits an earlier message in place (handlers.notify.update_copies)
 LEASE_SECONDS = 60
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min, 8 min: about a quarter of an hour in all
@@ -41,12 +50,29 @@ class Sender(Protocol):
         ...
 
 
+@runtime_checkable
+class Updater(Protocol):
+    """A sender that can also edit what it sent (for ``update`` rows)."""
+
+    async def update_message(self, original: OutboxMessage, reply: dict[str, Any],
+                             uow_factory: UnitOfWorkFactory) -> None:
+        """Replace the message ``original`` was delivered as (``original.platform_ref``) with ``reply``."""
+        ...
+
+
+class _Wait(Exception):  # noqa: N818 - not an error: "look again at ``until``"
+    def __init__(self, until: datetime, why: str) -> None:
+        super().__init__(why)
+        self.until = until
+
+
 @dataclass
 class DeliveryReport:
     claimed: int = 0
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    updated: int = 0  # ``update`` rows done: a message edited in place (or nothing left to edit)
 
 
 def guess_platform(channel: str) -> Platform:
@@ -110,20 +136,21 @@ class Deliverer:
             r = await self.run_once(now)
             if not r.claimed:
                 break
-            for f in ("claimed", "sent", "retried", "failed"):
+            for f in ("claimed", "sent", "retried", "failed", "updated"):
                 setattr(total, f, getattr(total, f) + getattr(r, f))
         return total
 
     async def deliver(self, message: OutboxMessage, now: datetime) -> str:
-        """Send one claimed message; returns ``sent``, ``retried`` or ``failed``."""
+        """Send one claimed message; returns ``sent`` (``updated`` for an update row), ``retried`` or ``failed``."""
         try:
-            platform = await asyncio.to_thread(self.route, message)
-            sender = self.senders.get(platform)
-            if sender is None:
-                # Not permanent: another replica may be configured for this platform; if none is, the
-                # retries run out and the row shows as failed with this reason.
-                raise LookupError(f"no {platform.value} sender configured in this process")
-            ref = await sender.send(message, message.payload, self.uow_factory)
+            if message.kind == UPDATE_KIND:
+                ref = await self.update(message, now)
+            else:
+                ref = await self.sender_for(await asyncio.to_thread(self.route, message)).send(
+                    message, message.payload, self.uow_factory)
+        except _Wait as wait:
+            await asyncio.to_thread(self._wait, message, wait.until, str(wait))
+            return "retried"
         except PermanentError as exc:
             await asyncio.to_thread(self._finish, message, None, f"{exc}", True, now)
             return "failed"
@@ -134,7 +161,53 @@ class Deliverer:
             await asyncio.to_thread(self._finish, message, None, error, gave_up, now)
             return "failed" if gave_up else "retried"
         await asyncio.to_thread(self._finish, message, ref, "", False, now)
-        return "sent"
+        return "updated" if message.kind == UPDATE_KIND else "sent"
+
+    def sender_for(self, platform: Platform) -> Sender:
+        sender = self.senders.get(platform)
+        if sender is None:
+            # Not permanent: another replica may be configured for this platform; if none is, the
+            # retries run out and the row shows as failed with this reason.
+            raise LookupError(f"no {platform.value} sender configured in this process")
+        return sender
+
+    async def update(self, message: OutboxMessage, now: datetime) -> str:
+        """Deliver an ``update`` row: edit the message its target row was delivered as; the platform_ref
+        of the edited message, or "" when there was nothing to edit (the card was never sent)."""
+        extra = dict(message.payload.get("extra") or {})
+        target = extra.pop("update", None) or {}
+        reply = {**message.payload, "extra": extra}
+        original = await asyncio.to_thread(self._original, target)
+        if original is None:
+            raise PermanentError(f"{message.key}: the message to update ({target.get('key')}) is not in the outbox")
+        if not original.platform_ref:
+            if original.state is DeliveryState.PENDING:
+                raise RuntimeError(f"{original.key} is not sent yet: it is updated once it is")
+            # Superseded before it was sent, but a worker that claimed it just before may be posting it now:
+            # give that send one lease to finish (and record its platform_ref) before concluding.
+            settled = message.created_at + timedelta(seconds=self.lease_seconds)
+            if now < settled:
+                raise _Wait(settled, f"waiting until {settled:%H:%M:%S} for a send of {original.key} under way")
+            log.info("%s: %s was never sent, nothing to update", message.key, original.key)
+            return ""
+        sender = self.sender_for(await asyncio.to_thread(self.route, original))
+        if not isinstance(sender, Updater):
+            raise PermanentError(f"the {type(sender).__name__} cannot update a message in place")
+        await sender.update_message(original, reply, self.uow_factory)
+        return original.platform_ref
+
+    def _original(self, target: Mapping[str, Any]) -> OutboxMessage | None:
+        with self.uow_factory() as uow:
+            if isinstance(target.get("outbox_id"), int):
+                found = uow.outbox.get(target["outbox_id"])
+                if found is not None:
+                    return found
+            return uow.outbox.by_key(str(target["key"])) if target.get("key") else None
+
+    def _wait(self, message: OutboxMessage, until: datetime, why: str) -> None:
+        with self.uow_factory() as uow:
+            uow.outbox.mark_retry(message.id or 0, why, until)
+            uow.commit()
 
     def _finish(self, message: OutboxMessage, ref: str | None, error: str, give_up: bool, now: datetime) -> None:
         with self.uow_factory() as uow:

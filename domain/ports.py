@@ -221,6 +221,12 @@ class OutboxRepository(Protocol):
 
     def get(self, message_id: int) -> OutboxMessage | None: ...
     def by_key(self, key: str) -> OutboxMessage | None: ...
+    def with_key_prefix(self, prefix: str) -> builtins.list[OutboxMessage]:
+        """Every message whose key starts with ``prefix`` (taken literally: ``%`` and ``_`` match only
+        themselves), oldest first, in one statement: the cards sent about one subject
+        (``notify:allocation:7:requested:``) when it is decided."""
+        ...
+
     def claim(self, now: datetime, limit: int, lease_seconds: int) -> builtins.list[OutboxMessage]:
         """Take up to ``limit`` pending messages due by ``now`` whose lease is free or expired.
 

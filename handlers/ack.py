@@ -18,6 +18,7 @@ from domain.escalations import Notice, SweepResult, check_project, role_can_ackn
 from domain.model import Escalation
 from handlers.base import Turn, rag_word, turn
 from handlers.context import Context
+from handlers.notify import about, decided_card, update_copies
 from handlers.reply import Action, Reply, Severity, Tone
 
 USAGE = "ack <escalation id>"
@@ -114,10 +115,13 @@ def handle(ctx: Context, args: str) -> Reply:
                             f"E{number}.")
         title = f"E{number}: {rule_title(esc.rule)} — {client.name} · {project.name}"
         if t.uow.escalations.acknowledge(number, t.actor.id or 0, t.now):
-            return Reply(title=f"Acknowledged {title}", severity=Severity.SUCCESS,
-                         summary=f"{esc.message}\nNo more reminders; it closes itself when the condition clears.",
-                         footer=f"Acknowledged by {t.actor.name} · {_when(t, t.now)}",
-                         subject=f"escalation:{number}")
+            reply = Reply(title=f"Acknowledged {title}", severity=Severity.SUCCESS,
+                          summary=f"{esc.message}\nNo more reminders; it closes itself when the condition clears.",
+                          footer=f"Acknowledged by {t.actor.name} · {_when(t, t.now)}",
+                          subject=f"escalation:{number}")
+            # Every copy sent (the director's, the reminders, the admins' copies) shows it, in place.
+            update_copies(t, f"escalation:{number}:", "acknowledged", decided_card(reply, about(f"E{number}")))
+            return reply
         return _already(t, t.uow.escalations.get(number) or esc, title)
 
 

@@ -7,18 +7,19 @@ buttons run, so a second click or a replayed payload lands here too and sees the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain import services
 from domain.errors import AlreadyDecided, InvalidInput
-from domain.model import Allocation, ScopeChange, ScopeState
+from domain.model import Allocation, Escalation, ScopeChange, ScopeState
 from handlers.ack import ALLOCATION_RULES, SCOPE_RULES, after_change
 from handlers.assign import allocation_reply
 from handlers.base import Turn, turn
 from handlers.context import Context
-from handlers.notify import notify
+from handlers.notify import about, decided_card, notify, update_copies
 from handlers.reply import Fact, Reply, Severity, Tone
 from handlers.scope import impact_text
 
@@ -52,22 +53,37 @@ def handle(ctx: Context, args: str, verb: str) -> Reply:
                                        example=f"approve A{number}")
                 request = services.decide_allocation(t.uow, t.actor, number, verb == "approve", note, t.now,
                                                      ctx.source)
-                after_change(t, request.project.id, ALLOCATION_RULES)  # a decided request clears its escalation now
+                swept = after_change(t, request.project.id, ALLOCATION_RULES)  # clears its escalation now
                 reply = _allocation_decided(t, request)
                 a = request.allocation
                 for pid in dict.fromkeys([a.requested_by, a.person_id]):
                     notify(t, t.uow.people.get(pid), f"notify:allocation:{a.id}:{a.state.value}:{pid}", reply)
+                _update_cards(t, f"allocation:{a.id}", f"A{a.id}", a.state.value, reply, swept.closed)
                 return reply
             decision = {"approve": ScopeState.APPROVED, "absorb": ScopeState.ABSORBED,
                         "reject": ScopeState.REJECTED}[verb]
             change = services.decide_scope(t.uow, t.actor, number, decision, note, t.now, ctx.source)
-            after_change(t, change.project_id, SCOPE_RULES)  # a decided scope change clears (or moves the budget) now
+            # a decided scope change clears (or moves the budget) now
+            swept = after_change(t, change.project_id, SCOPE_RULES)
             reply = _scope_decided(t, change)
             notify(t, t.uow.people.get(change.flagged_by),
                    f"notify:scope:{change.id}:{change.state.value}:{change.flagged_by}", reply)
+            _update_cards(t, f"scope:{change.id}", f"S{change.id}", change.state.value, reply, swept.closed)
             return reply
         except AlreadyDecided as done:
             return _already(t, done)
+
+
+def _update_cards(t: Turn, subject: str, rid: str, decision: str, reply: Reply,
+                  closed: Iterable[Escalation]) -> None:
+    """Every approval card sent about ``subject`` (to each approver, on either platform), and the cards of
+    the escalations about it that the decision just closed, are updated in place to show the decision."""
+    kind, _, number = subject.partition(":")
+    verb = {"allocation": "requested", "scope": "flagged"}[kind]
+    update_copies(t, f"notify:{kind}:{number}:{verb}:", decision, decided_card(reply, about(rid)))
+    for esc in closed:
+        if esc.subject == subject and esc.id is not None:
+            update_copies(t, f"escalation:{esc.id}:", decision, decided_card(reply, about(rid, f"E{esc.id}")))
 
 
 def _decided_by(t: Turn, by: int | None, at: datetime | None) -> str:

@@ -82,6 +82,13 @@ class SqlOutboxRepository:
         row = self.s.execute(select(_t(OutboxRow)).where(OutboxRow.key == key)).first()
         return _message(row) if row else None
 
+    def with_key_prefix(self, prefix: str) -> builtins.list[OutboxMessage]:
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = (select(_t(OutboxRow)).where(OutboxRow.key.like(pattern, escape="\\"))
+                .order_by(OutboxRow.id))
+        # SQLite's LIKE ignores ASCII case: keep exact prefixes only.
+        return [m for m in map(_message, self.s.execute(stmt)) if m.key.startswith(prefix)]
+
     def claim(self, now: datetime, limit: int, lease_seconds: int) -> builtins.list[OutboxMessage]:
         """Lease up to ``limit`` due pending rows to this worker (see the port's docstring)."""
         _aware(now, "claim time")

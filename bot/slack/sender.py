@@ -1,4 +1,5 @@
-"""Posting outbox messages to Slack (``chat.postMessage``), at most once per outbox key.
+"""Posting outbox messages to Slack (``chat.postMessage``), at most once per outbox key; editing them in
+place (``chat.update``) when what they asked for is decided.
 
 Every message carries ``metadata`` ``{"event_type": "steward_delivery", "event_payload": {"key": …}}``.
 When a row is claimed again after a crash or a timeout (``attempts`` > 1), the conversation's recent
@@ -30,6 +31,8 @@ EVENT_TYPE = "steward_delivery"
 PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "user_not_found", "invalid_auth",
              "account_inactive", "token_revoked", "no_permission", "missing_scope", "cannot_dm_bot",
              "user_disabled", "invalid_blocks", "msg_too_long"}
+# chat.update: the message is gone or no longer Steward's to edit.
+UPDATE_PERMANENT = {"message_not_found", "cant_update_message", "edit_window_closed"}
 
 
 class SlackDeliveryError(Exception):
@@ -85,11 +88,23 @@ class SlackSender:
         ))
         return f"{posted['channel']}:{posted['ts']}"
 
-    async def _call(self, what: str, call: Any) -> Any:
+    async def update_message(self, original: OutboxMessage, reply: dict[str, Any],
+                             uow_factory: UnitOfWorkFactory) -> None:
+        """Edit the message ``original`` was posted as (``platform_ref`` ``channel:ts``) with ``chat.update``."""
+        channel, _, ts = original.platform_ref.partition(":")
+        if not channel or not ts:
+            raise PermanentError(f"{original.key} has no Slack channel:ts to update ({original.platform_ref!r})")
+        rendered = render(Reply.from_dict(reply))
+        await self._call("chat.update", self.client.chat_update(
+            channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks,
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": original.key}},
+        ), permanent=PERMANENT | UPDATE_PERMANENT)
+
+    async def _call(self, what: str, call: Any, permanent: set[str] = PERMANENT) -> Any:
         try:
             return await call
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))
-            if error in PERMANENT:
+            if error in permanent:
                 raise PermanentError(f"Slack {what}: {error}") from exc
             raise SlackDeliveryError(f"Slack {what}: {error or exc.response.status_code}") from exc

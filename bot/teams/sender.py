@@ -17,6 +17,9 @@ At most once per outbox key, as far as Teams allows: the activity id is stored o
 soon as Teams answers, and a row claimed again after a crash that already has one is not posted again.
 A bot cannot read a Teams chat's history, so a crash between Teams' answer and ``set_ref`` can still
 post twice: a rare duplicate beats a lost approval.
+
+``update_message(original, reply, uow_factory)`` edits a card sent earlier (an approval card once the
+request is decided): ``update_activity`` with the stored activity id, in the conversation it was sent to.
 """
 
 from __future__ import annotations
@@ -86,6 +89,19 @@ class TeamsSender:
         if message.id is not None and sent:
             await asyncio.to_thread(self._remember, uow_factory, message.id, sent)
         return sent
+
+    async def update_message(self, original: OutboxMessage, reply: Mapping[str, Any],
+                             uow_factory: UnitOfWorkFactory) -> None:
+        """Replace the card ``original`` was sent as (its activity id, ``platform_ref``) in the conversation
+        it went to, with this reply's card."""
+        ref = await asyncio.to_thread(self.route, original, uow_factory)
+        try:
+            await self.update(ref.reference, original.platform_ref, Reply.from_dict(dict(reply)))
+        except HttpOperationError as exc:
+            if status_of(exc) in PERMANENT_STATUSES:
+                raise PermanentError(f"Teams answered {status_of(exc)} updating {original.platform_ref} in "
+                                     f"{ref.conversation_id}: {exc}") from exc
+            raise
 
     @staticmethod
     def _remember(uow_factory: UnitOfWorkFactory, message_id: int, platform_ref: str) -> None:
