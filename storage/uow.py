@@ -5,6 +5,7 @@ Nothing here runs at import time: engines are made by ``make_engine`` / ``build_
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Any, Self
 
@@ -30,6 +31,11 @@ from storage.repositories import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_GATE_TIMEOUT_S = 30.0  # a unit of work waiting longer than this for its turn gives up
+
+
+class DatabaseBusy(RuntimeError):
+    """The embedded database was busy for too long; the caller may try again."""
 
 
 def is_sqlite_memory(url: str) -> bool:
@@ -105,9 +111,10 @@ class SqlUnitOfWork:
     conversations: SqlConversationRepository
     digest_runs: SqlDigestRunRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
         self._session: Session | None = None
+        self._gate = gate
 
     @property
     def session(self) -> Session:
@@ -117,6 +124,10 @@ class SqlUnitOfWork:
         return self._session
 
     def __enter__(self) -> Self:
+        if self._gate is not None and not self._gate.acquire(timeout=SQLITE_GATE_TIMEOUT_S):
+            raise DatabaseBusy(
+                f"The SQLite database stayed busy for {SQLITE_GATE_TIMEOUT_S:g} s; try again in a moment."
+            )
         # Repositories issue Core statements only, so expire_on_commit/autoflush don't matter;
         # they're off to make that explicit.
         s = Session(self._engine, expire_on_commit=False, autoflush=False)
@@ -143,11 +154,15 @@ class SqlUnitOfWork:
     ) -> None:
         """Roll back whatever was not committed, and release the connection."""
         session, self._session = self._session, None
-        if session is not None:
-            try:
-                session.rollback()
-            finally:
-                session.close()
+        try:
+            if session is not None:
+                try:
+                    session.rollback()
+                finally:
+                    session.close()
+        finally:
+            if self._gate is not None:
+                self._gate.release()
 
     def commit(self) -> None:
         """Commit everything done so far; the unit of work stays usable for more work."""
@@ -166,10 +181,17 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite lets one transaction write at a time, and every unit of work takes the write lock
+        # at BEGIN. Threads of one process queue here, woken as soon as the lock is free, instead of
+        # polling in SQLite's busy handler, whose growing sleeps let a burst of requests time out
+        # ("database is locked"; measured by the benchmark). Re-entrant, so a unit of work opened
+        # inside another in the same thread behaves as it did before. Other processes still wait
+        # on the busy timeout; PostgreSQL needs no gate.
+        self._gate = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self) -> SqlUnitOfWork:
         """A new, not yet entered, unit of work."""
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self._gate)
 
     def dispose(self) -> None:
         """Close the pooled connections."""

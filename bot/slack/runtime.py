@@ -22,7 +22,7 @@ from bot.slack.identity import SlackIdentity, SlackTrouble, api_error
 from domain.model import Platform, Source
 from handlers.context import Context
 from handlers.dispatch import handle
-from handlers.reply import Reply, Severity, Tone
+from handlers.reply import Reply, Severity, Tone, error
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,10 @@ class Deps:
             caller = await self.identity.caller(client, user_id)
         except SlackTrouble as trouble:
             return trouble_reply(str(trouble))
+        except Exception:  # the database, most likely: the user still gets an answer, the log the cause
+            log.exception("identifying Slack user %s failed", user_id)
+            return error("Steward couldn't look you up just now; it has been logged. Try again in a moment.",
+                         title="Steward hit an error")
         ctx = self.context(caller, channel=channel, is_direct=is_direct, permalink=permalink)
         return await asyncio.to_thread(handle, ctx, line)
 

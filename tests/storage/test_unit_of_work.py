@@ -200,3 +200,41 @@ def test_a_receipt_wins_when_the_racing_replica_rolls_back(
         uow.rollback()  # replica A crashed mid-work: B must act
     other.join(5)
     assert results == {"a": True, "b": True}
+
+
+def test_a_burst_of_sqlite_writers_queues_instead_of_failing_on_the_busy_timeout(
+    tmp_path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """Ten threads each hold the write lock for 50 ms, far past a 100 ms busy timeout in total: the
+    in-process gate queues them; SQLite's busy handler alone would fail some with "database is locked"."""
+    import threading
+    import time
+    from datetime import UTC, datetime
+
+    import storage.uow as uow_module
+    from storage.migrate import upgrade
+
+    monkeypatch.setattr(uow_module, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    url = f"sqlite:///{tmp_path / 'burst.db'}"
+    upgrade(url)
+    factory = uow_module.build_uow_factory(url)
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            with factory() as uow:
+                uow.receipts.record(f"burst-{n}", datetime.now(UTC))
+                time.sleep(0.05)
+                uow.commit()
+        except BaseException as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert failures == []
+    with factory() as uow:
+        assert sum(not uow.receipts.record(f"burst-{n}", datetime.now(UTC)) for n in range(10)) == 10
+    factory.dispose()
