@@ -2,6 +2,8 @@
 
 Ids carry their kind: ``A12`` is an allocation request, ``S7`` a scope change. This is what a card's
 buttons run, so a second click or a replayed payload lands here too and sees the decision taken.
+A decision taken also updates, in place, every approval card sent about it (to each approver, on either
+platform) and the cards of the escalations it closed: ``handlers.notify.update_copies``.
 """
 
 from __future__ import annotations

@@ -214,3 +214,17 @@ def test_a_decision_also_updates_the_escalation_cards_about_the_request(world: W
     assert set(edited) == {card.platform_ref, *(row(world, m.key).platform_ref for m in copies)}
     for body in edited.values():
         assert buttons(body["blocks"]) == [] and "rejected by dana director" in body["text"].lower()
+
+
+def test_a_scope_change_absorbed_updates_its_card(world: World, slack: HistorySlack) -> None:
+    reply = world.say("scope acme-web extra landing page +8h", who="mark@example.com")
+    sid = int((reply.subject or "").split(":")[1])
+    deliver(world, slack)
+    card = row(world, f"notify:scope:{sid}:flagged:{world.ids['dana']}")
+    assert card.state is DeliveryState.SENT
+    assert world.say(f"absorb S{sid} goodwill").ok
+    report = deliver(world, slack)
+    assert (report.updated, report.failed) == (1, 0)  # Dana's card updated (and Mark told)
+    [update] = slack.of("chat.update")
+    assert f"{update.body['channel']}:{update.body['ts']}" == card.platform_ref
+    assert buttons(update.body["blocks"]) == [] and "absorbed" in update.body["text"]
