@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.escalations import Notice, SweepResult, check_project, role_can_acknowledge
 from domain.model import Escalation
+from domain.services import audit
 from handlers.base import Turn, rag_word, turn
 from handlers.context import Context
 from handlers.notify import about, decided_card, update_copies
@@ -115,6 +116,8 @@ def handle(ctx: Context, args: str) -> Reply:
                             f"E{number}.")
         title = f"E{number}: {rule_title(esc.rule)} — {client.name} · {project.name}"
         if t.uow.escalations.acknowledge(number, t.actor.id or 0, t.now):
+            audit(t.uow, t.actor, t.now, ctx.source, "escalation.acknowledged", f"escalation:{number}",
+                  f"{project.key}: {esc.rule}")
             reply = Reply(title=f"Acknowledged {title}", severity=Severity.SUCCESS,
                           summary=f"{esc.message}\nNo more reminders; it closes itself when the condition clears.",
                           footer=f"Acknowledged by {t.actor.name} · {_when(t, t.now)}",

@@ -354,3 +354,18 @@ def test_projects_lists_my_projects_worst_first(world: World) -> None:
     assert [s.title for s in reply.sections] == ["[Red] acme-app · Mobile App", "[Green] globex-brand · Brand Refresh"]
     assert reply.sections[0].lines[0].startswith("105.0% burned vs 50.0% elapsed · $4,200 of $4,000")
     assert world.say("projects", who="jane@example.com").title == "No projects of yours"
+
+
+def test_an_escalation_is_acknowledged_once_and_the_audit_trail_says_who(world: World) -> None:
+    world.say("status acme-web red client unhappy", who="mark@example.com")
+    with world.uow_factory() as uow:
+        [esc] = [e for e in uow.escalations.list_open([world.ids["acme-web"]]) if e.rule == "status_red"]
+    first = world.say(f"ack E{esc.id}")
+    assert first.severity is Severity.SUCCESS and first.subject == f"escalation:{esc.id}"
+    second = world.say(f"ack E{esc.id}", who="ada@example.com")
+    assert second.severity is Severity.WARNING and "Already acknowledged by Dana Director" in second.summary
+    with world.uow_factory() as uow:
+        events = uow.audit.list(subject=f"escalation:{esc.id}")
+    assert [(e.action, e.actor_id) for e in events] == [("escalation.acknowledged", world.ids["dana"])]
+    refused = world.say(f"ack E{esc.id}", who="jane@example.com")
+    assert refused.severity is Severity.ERROR
