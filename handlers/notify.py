@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from domain.model import DeliveryState, OutboxMessage, Person, Platform
 from handlers.base import Turn
-from handlers.reply import Action, Reply
+from handlers.reply import Action, Reply, command_subject, is_decision
 
 
 def notify(t: Turn, person: Person | None, key: str, reply: Reply) -> bool:
@@ -77,16 +77,12 @@ def update_copies(t: Turn, prefix: str, decision: str, decided: Callable[[Outbox
     return queued
 
 
-DECISION_VERBS = ("approve", "reject", "absorb", "ack")
-
-
 def about(*ids: str) -> Callable[[str], bool]:
     """Matches the command lines that decide one of ``ids`` (``A7``, ``S3``, ``E12``)."""
     wanted = {i.upper() for i in ids}
 
     def matches(command: str) -> bool:
-        words = command.split()
-        return len(words) > 1 and words[0].lower() in DECISION_VERBS and words[1].lstrip("#").upper() in wanted
+        return is_decision(command) and command_subject(command) in wanted
 
     return matches
 

@@ -116,6 +116,25 @@ class Reply:
         return " — ".join(parts)
 
 
+# The command lines that decide something once (what a card's decision buttons carry).
+DECISION_VERBS = ("approve", "reject", "absorb", "ack")
+
+
+def command_verb(command: str) -> str:
+    """``"approve A12 ok"`` -> ``"approve"``."""
+    return command.split(" ", 1)[0].lower() if command else ""
+
+
+def command_subject(command: str) -> str:
+    """``"approve a12 ok"`` -> ``"A12"``: what a decision command is about ("" when nothing)."""
+    parts = command.split()
+    return parts[1].lstrip("#").upper() if len(parts) > 1 else ""
+
+
+def is_decision(command: str) -> bool:
+    return command_verb(command) in DECISION_VERBS
+
+
 def error(message: str, example: str | None = None, title: str = "That didn't work") -> Reply:
     """A user error: what was wrong and, where it helps, an example of the right form."""
     summary = message if example is None else f"{message}\nExample: `{example}`"

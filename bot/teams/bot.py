@@ -34,7 +34,7 @@ from bot.teams.retry import retrying
 from domain.model import Platform, Source
 from handlers.context import Caller, Context
 from handlers.dispatch import handle
-from handlers.reply import Reply, Severity, Tone
+from handlers.reply import Reply, Severity, Tone, command_verb, is_decision
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ REFRESHABLE = ("approvals", "escalations", "projects")
 
 def origin_for(line: str, reply: Reply) -> str | None:
     """A card listing several decisions remembers the line that produced it, so a click can refresh the list."""
-    if cards.verb_of(line) not in REFRESHABLE:
+    if command_verb(line) not in REFRESHABLE:
         return None
     return line if len(cards.all_decision_subjects(reply)) > 1 else None
 
@@ -197,7 +197,7 @@ class StewardTeamsBot(ActivityHandler):
             return
         turn = await self.resolve(turn_context)
         reply = await self.run(turn, line)
-        if cards.is_decision(line) and reply.severity in (Severity.SUCCESS, Severity.WARNING) \
+        if is_decision(line) and reply.severity in (Severity.SUCCESS, Severity.WARNING) \
                 and activity.reply_to_id:
             updated = await self.decision_card(turn, data, reply)
             update = Activity(type=ActivityTypes.message, id=activity.reply_to_id,
@@ -214,7 +214,7 @@ class StewardTeamsBot(ActivityHandler):
         """The card after a decision: the decision itself, or (for a card listing several requests) the
         list again, refreshed, with the decision on top."""
         origin = data.get("origin") if isinstance(data.get("origin"), str) else None
-        if origin and cards.verb_of(origin) in REFRESHABLE:  # never replay a line that changes something
+        if origin and command_verb(origin) in REFRESHABLE:  # never replay a line that changes something
             refreshed = await self.run(turn, origin)
             if refreshed.ok:
                 return cards.render(refreshed, origin=origin_for(origin, refreshed) or origin, note=reply)
@@ -246,7 +246,7 @@ class StewardTeamsBot(ActivityHandler):
             return error_response(HTTPStatus.BAD_REQUEST, "BadRequest", "The action carries no command.")
         turn = await self.resolve(turn_context)
         reply = await self.run(turn, line)
-        if cards.is_decision(line) and reply.severity in (Severity.SUCCESS, Severity.WARNING):
+        if is_decision(line) and reply.severity in (Severity.SUCCESS, Severity.WARNING):
             return card_response(await self.decision_card(turn, data, reply))
         if reply.ok:  # another command behind a button (help, budget…): answer in the conversation
             await turn_context.send_activity(card_activity(reply, origin=origin_for(line, reply)))

@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+from handlers.reply import Action, Fact, Reply, Section, Severity, Tone, command_subject, command_verb, is_decision
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -32,7 +32,6 @@ MAX_FACTS = 30
 MAX_ACTIONS = 6  # Teams shows at most 6 buttons in an action set
 MAX_TEXT = 2_000
 MAX_FALLBACK = 1_000
-DECISION_VERBS = ("approve", "reject", "absorb", "ack")
 COMMENT_VERBS = ("approve", "reject", "absorb")
 
 TONE_STYLE = {Tone.GREEN: "good", Tone.AMBER: "warning", Tone.RED: "attention"}
@@ -50,17 +49,8 @@ def cut(text: str, limit: int) -> str:
 # -- commands carried by buttons -----------------------------------------------------------------------
 
 
-def verb_of(command: str) -> str:
-    return command.split(" ", 1)[0].lower() if command else ""
-
-
-def subject_of(command: str) -> str:
-    parts = command.split()
-    return parts[1].upper() if len(parts) > 1 else ""
-
-
 def comment_input_id(command: str) -> str:
-    return f"comment-{subject_of(command).lower() or 'x'}"
+    return f"comment-{command_subject(command).lower() or 'x'}"
 
 
 def command_from_data(data: Any) -> str:
@@ -73,7 +63,7 @@ def command_from_data(data: Any) -> str:
     command = " ".join(str(data.get("command") or "").split())
     if not command:
         return ""
-    if verb_of(command) in COMMENT_VERBS and len(command.split()) == 2:
+    if command_verb(command) in COMMENT_VERBS and len(command.split()) == 2:
         field = str(data.get("input") or "comment")
         comment = data.get(field)
         if not isinstance(comment, str):
@@ -81,10 +71,6 @@ def command_from_data(data: Any) -> str:
         if isinstance(comment, str) and comment.strip():
             command = f"{command} {' '.join(comment.split())[:500]}"
     return command
-
-
-def is_decision(command: str) -> bool:
-    return verb_of(command) in DECISION_VERBS
 
 
 # -- rendering ----------------------------------------------------------------------------------------
@@ -118,7 +104,7 @@ def action(a: Action, *, origin: str | None = None, others: Sequence[Action] = (
     buttons about other things (an escalation card's Approve/Reject besides Acknowledge), which stay on
     the card after this decision."""
     data: dict[str, Any] = {"command": a.command}
-    if verb_of(a.command) in COMMENT_VERBS:
+    if command_verb(a.command) in COMMENT_VERBS:
         data["input"] = comment_input_id(a.command)
     if origin:
         data["origin"] = origin
@@ -141,17 +127,17 @@ def comment_input(command: str) -> dict[str, Any]:
 def _inputs_and_actions(actions: Sequence[Action], origin: str | None) -> tuple[list[dict[str, Any]],
                                                                                 list[dict[str, Any]]]:
     shown = list(actions[:MAX_ACTIONS])
-    subjects = {subject_of(a.command) for a in shown if is_decision(a.command)}
+    subjects = {command_subject(a.command) for a in shown if is_decision(a.command)}
     inputs: list[dict[str, Any]] = []
     seen: set[str] = set()
     for a in shown:
-        if verb_of(a.command) in COMMENT_VERBS and comment_input_id(a.command) not in seen:
+        if command_verb(a.command) in COMMENT_VERBS and comment_input_id(a.command) not in seen:
             seen.add(comment_input_id(a.command))
             inputs.append(comment_input(a.command))
     def others(a: Action) -> list[Action]:
         if not subjects or not is_decision(a.command):
             return []
-        return [o for o in shown if subject_of(o.command) != subject_of(a.command)]
+        return [o for o in shown if command_subject(o.command) != command_subject(a.command)]
 
     return inputs, [action(a, origin=origin, others=others(a)) for a in shown]
 
@@ -298,14 +284,14 @@ def remaining_actions(data: Mapping[str, Any], decided: str) -> tuple[Action, ..
     for o in data.get("others") or ():
         if not (isinstance(o, Mapping) and isinstance(o.get("command"), str) and isinstance(o.get("label"), str)):
             continue
-        if subject_of(o["command"]) != subject_of(decided):
+        if command_subject(o["command"]) != command_subject(decided):
             style = o.get("style") if o.get("style") in ("default", "primary", "danger") else "default"
             out.append(Action(o["label"][:80], o["command"][:200], str(style)))
     return tuple(out[:MAX_ACTIONS])
 
 
 def decision_subjects(actions: Iterable[Action]) -> set[str]:
-    return {subject_of(a.command) for a in actions if is_decision(a.command)}
+    return {command_subject(a.command) for a in actions if is_decision(a.command)}
 
 
 def all_decision_subjects(reply: Reply) -> set[str]:
