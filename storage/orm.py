@@ -243,6 +243,26 @@ class ExpenseRow(Base):
     __table_args__ = (Index("ix_expenses_project_id_day", "project_id", "day"),)
 
 
+class BurnMonthRow(Base):
+    """The burn of one project in one calendar month: a rollup of ``time_entries`` and ``expenses``.
+
+    Kept in step by every write path of ``SqlTimeEntryRepository`` (same transaction), rebuilt whole by
+    ``rebuild_rollup``. Integer units as the burn totals sum them: ``bill_units`` and ``cost_units`` are
+    centihours x cents (1/10000 of the currency) of the month's entries, ``hours_units`` centihours,
+    ``expense_units`` expense cents x 100 (1/10000 too). ``month`` is the month's first day. A row exists
+    exactly when the project has at least one entry or expense dated in that month (future months too).
+    """
+
+    __tablename__ = "burn_months"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    bill_units: Mapped[int] = mapped_column(BigInteger)
+    cost_units: Mapped[int] = mapped_column(BigInteger)
+    hours_units: Mapped[int] = mapped_column(BigInteger)
+    expense_units: Mapped[int] = mapped_column(BigInteger)
+
+
 class StatusUpdateRow(Base):
     """A RAG status with its note."""
 

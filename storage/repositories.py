@@ -28,6 +28,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    true,
     type_coerce,
     union_all,
     update,
@@ -61,6 +62,7 @@ from storage.orm import (
     AllocationRow,
     AuditEventRow,
     Base,
+    BurnMonthRow,
     ClientRow,
     DigestSubscriptionRow,
     ExpenseRow,
@@ -74,7 +76,7 @@ from storage.orm import (
     TimeEntryRow,
     from_units,
 )
-from storage.sqltools import days_after, dialect_insert, units_to_decimal
+from storage.sqltools import days_after, dialect_insert, month_start, units_to_decimal
 
 T = TypeVar("T")
 
@@ -458,8 +460,62 @@ def _entry_values(e: TimeEntry) -> dict[str, Any]:
     }
 
 
+_ROLLUP_COLUMNS = ["project_id", "month", "bill_units", "cost_units", "hours_units", "expense_units"]
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
+
+
+def _rollup_select(entry_where: Sequence[ColumnElement[bool]], expense_where: Sequence[ColumnElement[bool]]) -> Any:
+    """``burn_months`` rows recomputed from the base tables (rows matching the conditions): each table
+    grouped by project and month on its own, the two results summed per project and month."""
+    zero = literal_column("0", BigInteger)
+    e, x = TimeEntryRow, ExpenseRow
+    e_month, x_month = month_start(e.day), month_start(x.day)
+    entries = (
+        select(
+            e.project_id.label("project_id"),
+            e_month.label("month"),
+            func.sum(_cents(e.hours) * _cents(e.bill_rate)).label("bill"),
+            func.sum(_cents(e.hours) * _cents(e.cost_rate)).label("cost"),
+            func.sum(_cents(e.hours)).label("hours"),
+            zero.label("expense"),
+        )
+        .where(*entry_where)
+        .group_by(e.project_id, e_month)
+    )
+    expenses = (
+        select(
+            x.project_id.label("project_id"),
+            x_month.label("month"),
+            zero.label("bill"),
+            zero.label("cost"),
+            zero.label("hours"),
+            func.sum(_cents(x.amount) * 100).label("expense"),
+        )
+        .where(*expense_where)
+        .group_by(x.project_id, x_month)
+    )
+    u = union_all(entries, expenses).subquery("burn")
+    return (
+        select(
+            u.c.project_id,
+            u.c.month,
+            func.sum(u.c.bill),
+            func.sum(u.c.cost),
+            func.sum(u.c.hours),
+            func.sum(u.c.expense),
+        )
+        # WHERE true: SQLite's upsert grammar needs a WHERE on INSERT ... SELECT ... ON CONFLICT.
+        .where(true())
+        .group_by(u.c.project_id, u.c.month)
+    )
+
+
 class SqlTimeEntryRepository:
-    """Time entries and expenses, and the burn aggregates over them."""
+    """Time entries and expenses, and the burn aggregates over them (full past months through the
+    ``burn_months`` rollup, which every write here keeps in step)."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -467,6 +523,7 @@ class SqlTimeEntryRepository:
     def add(self, entry: TimeEntry) -> TimeEntry:
         """Insert one entry and return it with its id."""
         result = _run(self.s, insert(_t(TimeEntryRow)).values(**_entry_values(entry)))
+        self._refresh_rollup([entry.project_id], [entry.day])
         return _replace_id(entry, _new_id(result))  # type: ignore[index]
 
     def add_many(self, entries: Sequence[TimeEntry]) -> int:
@@ -476,11 +533,17 @@ class SqlTimeEntryRepository:
         PostgreSQL the INSERT also says ``ON CONFLICT DO NOTHING``, so a concurrent import of the same
         file cannot fail on the unique key (the count returned then includes rows the other import
         won, the one inexactness accepted to keep 100k-row imports fast).
+
+        The burn rollup is then recomputed from the stored entries for the projects and months the
+        batch touched (not incremented by the batch), so rows skipped as known, or won by a concurrent
+        import, are counted exactly once.
         """
         table = _t(TimeEntryRow)
         ins = dialect_insert(self.s)
         seen: set[str] = set()
         added = 0
+        touched_projects: set[int] = set()
+        touched_days: set[date] = set()
         for chunk in _chunks(list(entries)):
             external = [e.external_id for e in chunk if e.external_id is not None]
             known = (
@@ -497,12 +560,15 @@ class SqlTimeEntryRepository:
                 rows.append(_entry_values(e))
             if not rows:
                 continue
+            touched_projects.update(r["project_id"] for r in rows)
+            touched_days.update(r["day"] for r in rows)
             if ins is not None and external:
                 # Not RETURNING: on psycopg it makes bulk inserts about three times slower.
                 self.s.execute(ins(table).on_conflict_do_nothing(index_elements=["external_id"]), rows)
             else:
                 self.s.execute(insert(table), rows)
             added += len(rows)
+        self._refresh_rollup(touched_projects, touched_days)
         return added
 
     def add_expense(self, expense: Expense) -> Expense:
@@ -512,25 +578,93 @@ class SqlTimeEntryRepository:
                 project_id=expense.project_id, day=expense.day, amount=expense.amount, description=expense.description
             )
         )
+        self._refresh_rollup([expense.project_id], [expense.day])
         return _replace_id(expense, _new_id(result))  # type: ignore[index]
 
-    def totals(self, project_ids: Sequence[int], today: date) -> Mapping[int, BurnTotals]:
-        """Burn aggregates per project in ONE statement: entries and expenses each grouped, then combined.
+    def _refresh_rollup(self, project_ids: Iterable[int], days: Iterable[date]) -> None:
+        """Recompute ``burn_months`` from the base tables for these projects over the months of ``days``.
 
-        Each table is aggregated on its own (GROUP BY project) before the UNION ALL of the two small
-        per-project results is summed again: the database aggregates straight off the scan of
-        ``time_entries`` (PostgreSQL in parallel workers) instead of first streaming every entry row
-        through a union. The sums are the same. Amounts are summed as integers in 1/10000 of the
-        currency (centihours x cents; expense cents x 100), so every sum is exact; the Decimal
-        conversion happens here, once per figure. Projects without entries or expenses are absent
+        Every project x month in the span from the first to the last month is recomputed (a superset of
+        the pairs written: recomputing an unchanged pair rewrites the same sums). Recomputing rather than
+        adding a delta keeps the rollup right whatever the INSERT skipped. On PostgreSQL (READ COMMITTED)
+        a concurrent writer of the same pairs could recompute from a snapshot without our rows, so the
+        pairs' rows are first created if missing and locked (``FOR UPDATE``, in key order): any other
+        writer of them has then committed, and the final recomputing statement, with a new snapshot,
+        sees its rows and ours. SQLite writers are serialized (``BEGIN IMMEDIATE``): one statement.
+        """
+        projects = sorted(set(project_ids))
+        months = {date(d.year, d.month, 1) for d in days}
+        if not projects or not months:
+            return
+        first, after = min(months), _next_month(max(months))
+        e, x, r = TimeEntryRow, ExpenseRow, _t(BurnMonthRow)
+        sums = _rollup_select(
+            (e.project_id.in_(projects), e.day >= first, e.day < after),
+            (x.project_id.in_(projects), x.day >= first, x.day < after),
+        )
+        scope = (r.c.project_id.in_(projects), r.c.month >= first, r.c.month < after)
+        ins = dialect_insert(self.s)
+        if ins is None:  # other databases: replace the span (no concurrent-writer guarantee)
+            self.s.execute(delete(r).where(*scope))
+            self.s.execute(insert(r).from_select(_ROLLUP_COLUMNS, sums))
+            return
+        key = ["project_id", "month"]
+        if self.s.get_bind().dialect.name == "postgresql":
+            self.s.execute(ins(r).from_select(_ROLLUP_COLUMNS, sums).on_conflict_do_nothing(index_elements=key))
+            self.s.execute(
+                select(r.c.project_id).where(*scope).order_by(r.c.project_id, r.c.month).with_for_update()
+            )
+        upsert = ins(r).from_select(_ROLLUP_COLUMNS, sums)
+        self.s.execute(
+            upsert.on_conflict_do_update(
+                index_elements=key, set_={c: upsert.excluded[c] for c in _ROLLUP_COLUMNS[2:]}
+            )
+        )
+
+    def rebuild_rollup(self) -> int:
+        """Recompute the whole ``burn_months`` rollup from the entries and expenses (after a bulk load
+        that bypassed the repository); returns the number of rollup rows."""
+        r = _t(BurnMonthRow)
+        self.s.execute(delete(r))
+        self.s.execute(insert(r).from_select(_ROLLUP_COLUMNS, _rollup_select((), ())))
+        return int(self.s.execute(select(func.count()).select_from(r)).scalar_one())
+
+    def totals(self, project_ids: Sequence[int], today: date) -> Mapping[int, BurnTotals]:
+        """Burn aggregates per project in ONE statement: rollup, entries and expenses each grouped, then combined.
+
+        Full months before the month holding the first day of the 28-day window come from the
+        ``burn_months`` rollup; from that month's first day up to today the entries and expenses are
+        read from their tables (a range of one or two months on the (project_id, day) index). Each part
+        is aggregated on its own (GROUP BY project) before the UNION ALL of the small per-project
+        results is summed again. The sums are those of the base tables alone. Amounts are summed as
+        integers in 1/10000 of the currency (centihours x cents; expense cents x 100), so every sum is
+        exact; the Decimal conversion happens here, once per figure. Projects without entries or expenses are absent
         (callers default to ``BurnTotals()``).
         """
         ids = sorted(set(project_ids))
         if not ids:
             return {}
         zero = literal_column("0", BigInteger)
-        e, x = TimeEntryRow, ExpenseRow
+        e, x, r = TimeEntryRow, ExpenseRow, _t(BurnMonthRow)
         since = today - timedelta(days=27)
+        # Months before ``cutoff`` (the first day of the month holding the window's first day) come from
+        # the rollup: they end before the 28-day window and before today, so every row of them counts
+        # in full and none in burned_28d. From ``cutoff`` to today (1-2 months) the base tables are read
+        # through their (project_id, day) index; entries after today are in months >= cutoff, so the
+        # ``day <= today`` below leaves them out.
+        cutoff = date(since.year, since.month, 1)
+        rolled = (
+            select(
+                r.c.project_id.label("project_id"),
+                func.sum(r.c.bill_units + r.c.expense_units).label("burned"),
+                zero.label("burned_28d"),
+                func.sum(r.c.cost_units + r.c.expense_units).label("cost"),
+                func.sum(r.c.hours_units).label("hours"),
+                func.sum(r.c.expense_units).label("expenses"),
+            )
+            .where(r.c.project_id.in_(ids), r.c.month < cutoff)
+            .group_by(r.c.project_id)
+        )
         bill = _cents(e.hours) * _cents(e.bill_rate)
         entries = (
             select(
@@ -541,7 +675,7 @@ class SqlTimeEntryRepository:
                 func.sum(_cents(e.hours)).label("hours"),
                 zero.label("expenses"),
             )
-            .where(e.project_id.in_(ids), e.day <= today)
+            .where(e.project_id.in_(ids), e.day >= cutoff, e.day <= today)
             .group_by(e.project_id)
         )
         amount = _cents(x.amount) * 100
@@ -554,10 +688,10 @@ class SqlTimeEntryRepository:
                 zero.label("hours"),
                 func.sum(amount).label("expenses"),
             )
-            .where(x.project_id.in_(ids), x.day <= today)
+            .where(x.project_id.in_(ids), x.day >= cutoff, x.day <= today)
             .group_by(x.project_id)
         )
-        u = union_all(entries, expenses).subquery("burn")
+        u = union_all(rolled, entries, expenses).subquery("burn")
         stmt = select(
             u.c.project_id,
             func.sum(u.c.burned).label("burned"),

@@ -67,3 +67,25 @@ def dialect_insert(session: Session) -> Any:
     if name == "sqlite":
         return sqlite.insert
     return None
+
+
+class month_start(FunctionElement[Any]):  # noqa: N801 - reads like the SQL function it stands for
+    """The first day of the month of a ``Date`` expression, rendered for each dialect.
+
+    SQLite: ``strftime('%Y-%m-01', x)``, the ISO text SQLAlchemy stores a ``Date`` as; PostgreSQL:
+    ``CAST(date_trunc('month', x) AS DATE)``. Both compare correctly with a stored ``Date`` column.
+    """
+
+    type = Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start)
+def _month_start_default(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strftime('%Y-%m-01', {compiler.process(element.clauses, **kw)})"
