@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home
-from bot.slack.blocks import ACTION_PREFIX, escape, render
+from bot.slack.blocks import ACTION_PREFIX, escape
 from bot.slack.runtime import Deps, logged, safely
 from handlers.reply import Reply, Severity
 
@@ -70,19 +70,22 @@ def updated_blocks(message: dict[str, Any], action: dict[str, Any], reply: Reply
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    async def ack_action(ack: AsyncAck) -> None:
+    async def ack_action(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                         respond: AsyncRespond) -> None:
         await ack()
+        deps.spawn(work(body=body, action=action, client=client, respond=respond))
 
     async def run_action(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                          respond: AsyncRespond) -> None:
-        if not await deps.first_time(dedupe_key(body, action)):
-            return
         user = (body.get("user") or {}).get("id", "")
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
         line = action.get("value", "")
-        reply = await deps.run(client, user, line, channel=channel, is_direct=bool(channel and channel[0] == "D"))
-        rendered = render(reply)
+        done = await deps.answer(client, user, line, receipt=dedupe_key(body, action), channel=channel,
+                                 is_direct=bool(channel and channel[0] == "D"))
+        if done is None:
+            return
+        reply, rendered = done
 
         if container.get("type") == "view":  # App Home or a modal: no message to update
             if body.get("view", {}).get("type") == "home":
@@ -101,4 +104,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         message = rendered.message(response_type="ephemeral", replace_original=False)
         await safely("respond (button)", lambda: respond(**message), user=user, command=line)
 
-    app.action(ACTION_ID)(ack=ack_action, lazy=[logged(run_action)])
+    work = logged(run_action)
+    app.action(ACTION_ID)(ack_action)

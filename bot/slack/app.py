@@ -3,9 +3,15 @@
 ``process_before_response=True`` on purpose. In Bolt's default mode the HTTP answer waits for ``ack()``
 by polling every 10 ms, and a listener that raises right after ``ack()`` overwrites the ack so Slack
 sees "404 unhandled request" (measured, see DESIGN.md). With ``process_before_response=True`` the
-answer is the ack itself (~1 ms), so every listener's ack function here is quick (an empty ack, or a
-modal's field check bounded by ``views.SUBMIT_BUDGET``) and the slow work runs in lazy listeners,
-which Bolt starts as asyncio tasks after the ack. The same holds in Socket Mode.
+answer is the ack itself (~1 ms), so every listener here is quick (an empty ack, or a modal's field
+check bounded by ``views.SUBMIT_BUDGET``) and the slow work runs after the ack in an asyncio task the
+listener starts itself (``Deps.spawn``, its failures logged by ``runtime.logged``). The same holds in
+Socket Mode.
+
+Not Bolt's lazy listeners: before answering, Bolt deep-copies the whole request (body, context, Web
+API client) for every lazy function, ~0.2 ms of the ~0.3 ms Steward spent dispatching a slash command
+(cProfile; the bare Bolt floor dispatches in ~0.07 ms), on the event loop, ahead of every ack. The
+listener arguments the work needs are passed to the task as they are; nothing mutates them.
 """
 
 from __future__ import annotations

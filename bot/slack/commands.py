@@ -1,8 +1,9 @@
 """Slash commands: ``/budget``, ``/status``, … and ``/steward <any line>``.
 
 Each command is acknowledged at once with an empty 200 (Slack shows nothing and waits for us); the work
-runs in a lazy listener after the ack and answers through ``response_url``, so a slow database or a
-slow Slack never turns into "operation_timeout" for the user.
+runs in a task started after the ack and answers through ``response_url``, so a slow database or a
+slow Slack never turns into "operation_timeout" for the user. (A task of our own rather than a Bolt lazy
+listener: see ``bot/slack/app.py``.)
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import views
-from bot.slack.blocks import render
 from bot.slack.runtime import Deps, logged, safely, split_share, unescape
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,10 @@ def command_line(command: str, text: str) -> tuple[str, bool]:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    async def ack_command(ack: AsyncAck) -> None:
+    async def ack_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient,
+                          respond: AsyncRespond) -> None:
         await ack()
+        deps.spawn(work(command=command, client=client, respond=respond))
 
     async def run_command(command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         line, share = command_line(command.get("command", ""), command.get("text", ""))
@@ -45,14 +47,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await views.open_modal(deps, client, line, command["trigger_id"], user=user, channel=channel)
             return
         # Slash commands are not retried by Slack, but a replayed request must not log hours twice.
-        if not await deps.first_time(f"command:{command.get('trigger_id') or command.get('response_url')}"):
-            return
         is_direct = channel.startswith("D") or command.get("channel_name") == "directmessage"
-        reply = await deps.run(client, user, line, channel=channel, is_direct=is_direct)
-        message = render(reply).message(
-            response_type="in_channel" if share and reply.ok else "ephemeral",
-        )
+        done = await deps.answer(client, user, line, channel=channel, is_direct=is_direct,
+                                 receipt=f"command:{command.get('trigger_id') or command.get('response_url')}")
+        if done is None:
+            return
+        reply, rendered = done
+        message = rendered.message(response_type="in_channel" if share and reply.ok else "ephemeral")
         await safely("respond (slash command)", lambda: respond(**message), command=line, user=user)
 
+    work = logged(run_command)
     for name in SLASH_COMMANDS:
-        app.command(f"/{name}")(ack=ack_command, lazy=[logged(run_command)])
+        app.command(f"/{name}")(ack_command)

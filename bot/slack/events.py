@@ -8,13 +8,13 @@ reaching a second replica, finds the id and does nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import home
-from bot.slack.blocks import render
 from bot.slack.runtime import Deps, logged, safely, split_share, strip_mentions, unescape
 
 log = logging.getLogger(__name__)
@@ -26,16 +26,24 @@ def event_key(body: dict[str, Any]) -> str:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    async def ack_event(ack: AsyncAck) -> None:
-        await ack()
+    def ack_then(work: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        logged_work = logged(work)
+
+        async def ack_event(ack: AsyncAck, body: dict[str, Any], event: dict[str, Any],
+                            client: AsyncWebClient) -> None:
+            await ack()
+            deps.spawn(logged_work(body=body, event=event, client=client))
+
+        return ack_event
 
     async def on_mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        if not await deps.first_time(event_key(body)):
-            return
         line, share = split_share(strip_mentions(unescape(event.get("text", ""))))
         user, channel = event.get("user", ""), event.get("channel", "")
-        reply = await deps.run(client, user, line or "help", channel=channel, is_direct=False)
-        rendered = render(reply)
+        done = await deps.answer(client, user, line or "help", receipt=event_key(body), channel=channel,
+                                 is_direct=False)
+        if done is None:
+            return
+        reply, rendered = done
         thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
         if share and reply.ok:
             message = rendered.message(channel=channel, **thread)
@@ -50,12 +58,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         # Only what a person typed to Steward in its DM: no edits, joins, bot echoes (our own replies).
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        if not await deps.first_time(event_key(body)):
-            return
         line, _ = split_share(strip_mentions(unescape(event.get("text", ""))))
         user, channel = event.get("user", ""), event.get("channel", "")
-        reply = await deps.run(client, user, line or "help", channel=channel, is_direct=True)
-        message = render(reply).message(channel=channel)
+        done = await deps.answer(client, user, line or "help", receipt=event_key(body), channel=channel,
+                                 is_direct=True)
+        if done is None:
+            return
+        message = done[1].message(channel=channel)
         await safely("chat.postMessage (DM)", lambda: client.chat_postMessage(**message), channel=channel, line=line)
 
     async def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -63,6 +72,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await home.publish(deps, client, event.get("user", ""))
 
-    app.event("app_mention")(ack=ack_event, lazy=[logged(on_mention)])
-    app.event("message")(ack=ack_event, lazy=[logged(on_message)])
-    app.event("app_home_opened")(ack=ack_event, lazy=[logged(on_home_opened)])
+    app.event("app_mention")(ack_then(on_mention))
+    app.event("message")(ack_then(on_message))
+    app.event("app_home_opened")(ack_then(on_home_opened))

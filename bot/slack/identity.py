@@ -38,6 +38,10 @@ class SlackIdentity:
         # In-process cache of users.info answers; emails rarely change and a miss only costs one call.
         self._emails: dict[str, str] = {}
 
+    def linked(self, user_id: str) -> bool:
+        """Whether a person already has this Slack id (sync; call in a thread)."""
+        return self._linked(user_id)
+
     def _linked(self, user_id: str) -> bool:
         with self._uow_factory() as uow:
             return uow.people.by_slack_id(user_id) is not None

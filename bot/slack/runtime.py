@@ -1,32 +1,56 @@
 """What every Slack listener shares: running a line through the handlers, dedupe, and answering.
 
-Database work is synchronous SQLAlchemy, so it runs in a worker thread (``asyncio.to_thread``) and
-never blocks the event loop that is acknowledging other requests.
+Database work is synchronous SQLAlchemy, so it runs in worker threads and never blocks the event loop
+that is acknowledging other requests. Measured with py-spy under the benchmark's flood (BENCHMARKS.md):
+the ack waits for the GIL behind whatever Python runs in other threads, so the work after the ack is
+kept small and bounded on purpose:
+
+- one pool of ``WORK_THREADS`` threads of its own (not asyncio's default executor, sized for the CPU
+  count, shared with everything else) and a semaphore of as many slots, taken once per command, so a
+  command runs its steps back to back instead of queueing each step behind every other command's, and
+  a flood of acks piles up cheap waiting coroutines, not runnable threads;
+- one hop into a thread per command in the steady state: the receipt and the identity check share one
+  unit of work (one transaction, one pooled connection), and the handler and the Block Kit rendering
+  follow in the same thread, so neither the database nor ``slack_sdk``'s validation runs on the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Steward
+from bot.slack.blocks import Rendered, render
 from bot.slack.identity import SlackIdentity, SlackTrouble, api_error
 from domain.model import Platform, Source
-from handlers.context import Context
+from handlers.context import Caller, Context
 from handlers.dispatch import handle
 from handlers.reply import Reply, Severity, Tone, error
 
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+T = TypeVar("T")
+
+# Threads for the work after the ack. CPU-bound Python gains nothing from more threads than the GIL
+# lets run, and every extra runnable thread is one more contender the event loop waits behind; two
+# let one command's database round trips overlap another's Python. Measured on PostgreSQL under the
+# flood (BENCHMARKS.md): 6 threads (asyncio's default on 2 CPUs) ack p50 ~11 ms at c=1, 3 threads
+# ~3 ms, 2 threads ~1.3-1.8 ms, 1 thread ~0.8 ms but 20% fewer answers a second; answers/s with 2-6
+# threads the same within noise. SQLite units of work queue at storage's gate anyway; PostgreSQL's
+# pool (5 + 10 overflow) covers these and the rest.
+WORK_THREADS = 2
+_DUPLICATE = object()  # the receipt was seen: a retry or a replay, nothing to do
 
 
 def split_share(line: str) -> tuple[str, bool]:
@@ -59,6 +83,23 @@ class Deps:
     identity: SlackIdentity
     # Background tasks started after an ack; kept referenced so they are not garbage-collected mid-flight.
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    threads: int = WORK_THREADS
+    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _slots: asyncio.Semaphore | None = field(default=None, init=False, repr=False)
+
+    @property
+    def slots(self) -> asyncio.Semaphore:
+        """Commands running at once (each holds one slot for all its steps); the rest wait their turn."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.threads)
+        return self._slots
+
+    async def offload(self, func: Callable[..., T], *args: Any) -> T:
+        """``asyncio.to_thread`` on this app's own bounded pool of worker threads."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="steward-slack")
+        call = functools.partial(contextvars.copy_context().run, func, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
     def spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -77,18 +118,51 @@ class Deps:
         retried event act once, across processes too (the database is shared).
         """
 
-        def record() -> bool:
+        return await self.offload(self._first_time, key)
+
+    def _first_time(self, key: str) -> bool:
+        try:
             with self.steward.uow_factory() as uow:
                 new = uow.receipts.record(key[:255], self.steward.clock.now())
                 uow.commit()
                 return new
-
-        try:
-            return await asyncio.to_thread(record)
         except Exception:
             # A broken receipt store must not silence Steward; acting twice beats never acting.
             log.exception("could not record receipt %s", key)
             return True
+
+    def _receipt_and_link(self, receipt: str | None, user_id: str) -> tuple[bool, bool | None]:
+        """(first time?, Slack id already linked?) in one unit of work; linked is None when the look-up
+        failed. A failure of the shared transaction falls back to one unit of work each, so a broken
+        receipt store still acts and a failed look-up is still told to the user."""
+        try:
+            with self.steward.uow_factory() as uow:
+                new = uow.receipts.record(receipt[:255], self.steward.clock.now()) if receipt else True
+                linked = uow.people.by_slack_id(user_id) is not None
+                uow.commit()
+                return new, linked
+        except Exception:
+            log.exception("receipt and identity of Slack user %s failed together; trying each alone", user_id)
+        new = self._first_time(receipt) if receipt else True
+        try:
+            return new, self.identity.linked(user_id)
+        except Exception:
+            log.exception("identifying Slack user %s failed", user_id)
+            return new, None
+
+    def _handle(self, caller: Caller, line: str, how: _How) -> tuple[Reply, Rendered | None]:
+        ctx = self.context(caller, channel=how.channel, is_direct=how.is_direct, permalink=how.permalink)
+        reply = handle(ctx, line)
+        return reply, (render(reply) if how.render else None)
+
+    def _step(self, receipt: str | None, user_id: str, line: str, how: _How) -> Any:
+        """In a worker thread: receipt and identity, then, for a linked user, the handler and its rendering."""
+        new, linked = self._receipt_and_link(receipt, user_id)
+        if not new:
+            return _DUPLICATE
+        if linked:
+            return self._handle(Caller(slack_id=user_id), line, how)
+        return linked  # False: ask Slack for the email; None: the look-up failed
 
     def context(self, caller: Any, *, channel: str | None, is_direct: bool, permalink: str = "") -> Context:
         return Context(
@@ -105,16 +179,48 @@ class Deps:
     async def run(self, client: AsyncWebClient, user_id: str, line: str, *, channel: str | None,
                   is_direct: bool, permalink: str = "") -> Reply:
         """Run one command line as this Slack user; a Slack failure becomes a plain error Reply."""
-        try:
-            caller = await self.identity.caller(client, user_id)
-        except SlackTrouble as trouble:
-            return trouble_reply(str(trouble))
-        except Exception:  # the database, most likely: the user still gets an answer, the log the cause
-            log.exception("identifying Slack user %s failed", user_id)
+        done = await self._run(client, user_id, line, None, _How(channel, is_direct, permalink, render=False))
+        assert done is not None  # no receipt, never a duplicate
+        return done[0]
+
+    async def answer(self, client: AsyncWebClient, user_id: str, line: str, *, receipt: str, channel: str | None,
+                     is_direct: bool) -> tuple[Reply, Rendered] | None:
+        """``first_time(receipt)`` then ``run`` and ``render``, in one slot and (once the user's Slack id is
+        linked) one worker thread; None when the receipt was seen before (a retry or a replay)."""
+        done = await self._run(client, user_id, line, receipt, _How(channel, is_direct, "", render=True))
+        if done is None:
+            return None
+        reply, rendered = done
+        return reply, rendered if rendered is not None else render(reply)
+
+    async def _run(self, client: AsyncWebClient, user_id: str, line: str, receipt: str | None,
+                   how: _How) -> tuple[Reply, Rendered | None] | None:
+        async with self.slots:
+            outcome = await self.offload(self._step, receipt, user_id, line, how)
+        if outcome is _DUPLICATE:
+            return None
+        if isinstance(outcome, tuple):
+            return outcome
+        if outcome is None:  # the database, most likely: the user still gets an answer, the log the cause
             return error("Steward couldn't look you up just now; it has been logged. Try again in a moment.",
-                         title="Steward hit an error")
-        ctx = self.context(caller, channel=channel, is_direct=is_direct, permalink=permalink)
-        return await asyncio.to_thread(handle, ctx, line)
+                         title="Steward hit an error"), None
+        # Not linked yet: ask Slack for the email (once per person) without holding a slot meanwhile.
+        try:
+            caller = Caller(slack_id=user_id, email=await self.identity.email_of(client, user_id))
+        except SlackTrouble as trouble:
+            return trouble_reply(str(trouble)), None
+        async with self.slots:
+            return await self.offload(self._handle, caller, line, how)
+
+
+@dataclass(frozen=True)
+class _How:
+    """Where a line was said and whether to render its reply to Block Kit in the worker thread."""
+
+    channel: str | None
+    is_direct: bool
+    permalink: str
+    render: bool
 
 
 async def safely(what: str, call: Callable[[], Awaitable[Any]], **context: Any) -> Any:

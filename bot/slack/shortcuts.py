@@ -17,8 +17,9 @@ FLAG_SCOPE = "steward_flag_scope"  # callback_id, also in manifest.yml
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    async def ack_shortcut(ack: AsyncAck) -> None:
+    async def ack_shortcut(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
+        deps.spawn(work(body=body, client=client))
 
     async def flag_scope(body: dict[str, Any], client: AsyncWebClient) -> None:
         message = body.get("message") or {}
@@ -34,4 +35,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await views.open_modal(deps, client, "scope", body.get("trigger_id", ""), user=user, channel=channel,
                                description=unescape(message.get("text", "")), permalink=permalink)
 
-    app.shortcut(FLAG_SCOPE)(ack=ack_shortcut, lazy=[logged(flag_scope)])
+    work = logged(flag_scope)
+    app.shortcut(FLAG_SCOPE)(ack_shortcut)
