@@ -98,11 +98,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             blocks = updated_blocks(body.get("message") or {}, action, reply)
             message = rendered.message(replace_original=True) if blocks is None else \
                 {"text": rendered.text, "blocks": blocks, "replace_original": True}
-            await safely("respond (decision)", lambda: respond(**message), user=user, command=line)
+            await safely("respond (decision)", lambda: deps.respond(respond, message), user=user, command=line)
             return
         # A refusal or an answer to a question: to the clicker only, the original stays as it was.
         message = rendered.message(response_type="ephemeral", replace_original=False)
-        await safely("respond (button)", lambda: respond(**message), user=user, command=line)
+        await safely("respond (button)", lambda: deps.respond(respond, message), user=user, command=line)
 
     work = logged(run_action)
     app.action(ACTION_ID)(ack_action)

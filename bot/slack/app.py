@@ -32,7 +32,7 @@ from bot.app import Steward
 from bot.settings import ConfigError
 from bot.slack import actions, commands, events, home, shortcuts, views
 from bot.slack.identity import SlackIdentity
-from bot.slack.runtime import Deps
+from bot.slack.runtime import Deps, hold_spawned
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def web_client(token: str, api_url: str) -> AsyncWebClient:
     )
 
 
-def build_app(steward: Steward) -> AsyncApp:
+def build_app(steward: Steward, deps: Deps | None = None) -> AsyncApp:
     """The Bolt app with every Steward listener; nothing connects to Slack until the first request."""
     settings = steward.settings
     if not settings.slack_bot_token:
@@ -67,7 +67,7 @@ def build_app(steward: Steward) -> AsyncApp:
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    deps = Deps(steward=steward, identity=SlackIdentity(steward.uow_factory))
+    deps = deps or Deps(steward=steward, identity=SlackIdentity(steward.uow_factory))
     for module in (commands, actions, events, views, shortcuts, home):
         module.register(app, deps)
     app.error(_on_error)
@@ -84,8 +84,14 @@ def _timestamp_ok(value: str | None) -> bool:
 
 def add_routes(web_app: web.Application, steward: Steward) -> None:
     """Route adder for ``bot.server.create_app``: ``POST /slack/events`` (Bolt's single request URL)."""
-    bolt = build_app(steward)
+    deps = Deps(steward=steward, identity=SlackIdentity(steward.uow_factory))
+    bolt = build_app(steward, deps)
     web_app[APP_KEY] = bolt
+
+    async def close(_: web.Application) -> None:
+        await deps.close()
+
+    web_app.on_cleanup.append(close)
 
     async def slack_events(request: web.Request) -> web.Response:
         # Bolt's verification raises (500) on a non-numeric timestamp; a malformed request is the
@@ -95,11 +101,20 @@ def add_routes(web_app: web.Application, steward: Steward) -> None:
         body = await request.text()
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
                                         headers=dict(request.headers))  # type: ignore[arg-type]
-        try:
-            bolt_response = await bolt.async_dispatch(bolt_request)
-        except Exception:
-            log.exception("Slack request failed")
-            return web.json_response({"error": "internal error"}, status=500)
-        return await to_aiohttp_response(bolt_response)
+        with hold_spawned() as held:
+            try:
+                try:
+                    bolt_response = await bolt.async_dispatch(bolt_request)
+                except Exception:
+                    log.exception("Slack request failed")
+                    return web.json_response({"error": "internal error"}, status=500)
+                # Write the ack before the work after it starts competing with the loop for the GIL.
+                response = await to_aiohttp_response(bolt_response)
+                await response.prepare(request)
+                await response.write_eof()
+                return response
+            finally:
+                for start in held:
+                    start()
 
     web_app.router.add_post(EVENTS_PATH, slack_events)

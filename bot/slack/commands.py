@@ -54,7 +54,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         reply, rendered = done
         message = rendered.message(response_type="in_channel" if share and reply.ok else "ephemeral")
-        await safely("respond (slash command)", lambda: respond(**message), command=line, user=user)
+        await safely("respond (slash command)", lambda: deps.respond(respond, message), command=line, user=user)
 
     work = logged(run_command)
     for name in SLASH_COMMANDS:
