@@ -21,7 +21,10 @@ import contextlib
 import contextvars
 import functools
 import logging
+import os
 import re
+import sys
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,6 +58,10 @@ T = TypeVar("T")
 # threads the same within noise. SQLite units of work queue at storage's gate anyway; PostgreSQL's
 # pool (5 + 10 overflow) covers these and the rest.
 WORK_THREADS = 2
+# Linux lets a thread be niced alone: the OS then runs the event loop (and the database) before the
+# work after the ack whenever the CPUs are short. Measured under the flood on 2 CPUs: ack p50 at c=1
+# 1.1-1.5 ms -> 0.6-1.1 ms, answers a second unchanged. The threads still get the GIL when they ask.
+WORK_NICE = 10
 _DUPLICATE = object()  # the receipt was seen: a retry or a replay, nothing to do
 # Work spawned while one HTTP request is being answered, held until its response is on the wire.
 _HELD: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar("steward_held", default=None)
@@ -137,7 +144,8 @@ class Deps:
     async def offload(self, func: Callable[..., T], *args: Any) -> T:
         """``asyncio.to_thread`` on this app's own bounded pool of worker threads."""
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="steward-slack")
+            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="steward-slack",
+                                            initializer=_lower_priority)
         call = functools.partial(contextvars.copy_context().run, func, *args)
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
@@ -258,6 +266,16 @@ class Deps:
             return trouble_reply(str(trouble)), None
         async with self.slots:
             return await self.offload(self._handle, caller, line, how)
+
+
+def _lower_priority() -> None:
+    """Nice the calling worker thread (Linux only: elsewhere ``setpriority`` would nice a process)."""
+    if sys.platform != "linux":
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORK_NICE)
+    except OSError as exc:  # a sandbox that forbids it: run at normal priority
+        log.debug("could not lower the priority of %s: %r", threading.current_thread().name, exc)
 
 
 @dataclass(frozen=True)
