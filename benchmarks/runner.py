@@ -167,6 +167,19 @@ class LoadGen:
         stop(self.proc)
 
 
+def refresh_statistics(url: str) -> None:
+    """A reused PostgreSQL database may just have been migrated (a new table backfilled by its migration,
+    which generation would have analyzed): refresh the planner's statistics so its plans are not made
+    blind. SQLite is left as generation leaves it (no ``sqlite_stat1``)."""
+    factory = build_uow_factory(url)
+    try:
+        if factory.engine.dialect.name == "postgresql":
+            with factory.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
+    finally:
+        factory.dispose()
+
+
 # --- (a) and (e) ---------------------------------------------------------------------------------
 
 
@@ -368,6 +381,8 @@ def run(cfg: Settings) -> str:
         t0 = time.perf_counter()
         data, made = ensure_dataset(url, seed=cfg.seed, scale=cfg.scale, today=cfg.today, fresh=cfg.fresh)
         datasets[db] = data
+        if not made:
+            refresh_statistics(url)
         print(f"dataset on {db}: {'generated' if made else 'reused'} in {time.perf_counter() - t0:.1f} s "
               f"({data.counts.entries:,} entries)", flush=True)
     timings: list[Timing] = []
