@@ -301,7 +301,7 @@ async def safely(what: str, call: Callable[[], Awaitable[Any]], **context: Any) 
 
 
 def logged(func: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """Log a lazy listener's failure with its traceback: Bolt logs only the message and drops the rest."""
+    """Log the failure of work after an ack with its traceback (it runs in a task nobody awaits)."""
 
     @functools.wraps(func)
     async def wrapper(**kwargs: Any) -> None:
