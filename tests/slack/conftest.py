@@ -7,9 +7,7 @@ HTTP; nothing of Bolt or Steward is mocked.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +16,6 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
-from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Steward
@@ -29,6 +26,7 @@ from bot.slack.app import add_routes
 from storage.uow import build_uow_factory, ensure_schema
 from tests.handlers.world import NOW, World, seed
 from tests.support.fake_slack import FakeSlack
+from tests.support.serving import run_server
 
 SECRET = "test-signing-secret"
 USERS = {
@@ -118,31 +116,6 @@ class Server:
             payload["view"] = view
             del payload["message"], payload["response_url"], payload["channel"]
         return self.interactive(payload, **kw)
-
-
-def run_server(app: web.Application) -> tuple[str, asyncio.AbstractEventLoop, threading.Thread]:
-    """Serve ``app`` on 127.0.0.1 (random port) in a thread with its own loop."""
-    started = threading.Event()
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        runner = web.AppRunner(app)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        box["port"] = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        box["loop"] = loop
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
-
-    thread = threading.Thread(target=run, name="steward-server", daemon=True)
-    thread.start()
-    assert started.wait(10), "server did not start"
-    return f"http://127.0.0.1:{box['port']}", box["loop"], thread
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from bot.server import create_app
 from bot.settings import Settings
 from storage.uow import build_uow_factory
 from tests.handlers.world import NOW
-from tests.slack.conftest import Server, run_server
+from tests.slack.conftest import Server
+from tests.support.serving import run_server
 
 
 def test_healthz_answers_ok_when_the_database_answers(server: Server) -> None:

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 import requests
-from aiohttp import web
 
 from bot.app import Steward
 from bot.clock import FixedClock
@@ -30,6 +29,7 @@ from bot.teams.server import ENDPOINT_KEY, add_routes
 from storage.uow import build_uow_factory, ensure_schema
 from tests.handlers.world import NOW, World, seed
 from tests.support.fake_connector import FakeConnector, Member
+from tests.support.serving import run_server
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 BOT = {"id": "28:steward-bot", "name": "Steward"}
@@ -65,31 +65,6 @@ def world(tmp_path: Path) -> World:
     w = seed(build_uow_factory(url))
     w.database_url = url  # type: ignore[attr-defined]
     return w
-
-
-def run_server(app: web.Application) -> tuple[str, asyncio.AbstractEventLoop, threading.Thread]:
-    """Serve ``app`` on 127.0.0.1 (random port) in a thread with its own loop."""
-    started = threading.Event()
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        runner = web.AppRunner(app)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        box["port"] = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        box["loop"] = loop
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
-
-    thread = threading.Thread(target=run, name="steward-server", daemon=True)
-    thread.start()
-    assert started.wait(10), "server did not start"
-    return f"http://127.0.0.1:{box['port']}", box["loop"], thread
 
 
 @dataclass
