@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.serving import run_server
+
 
 @dataclass(frozen=True)
 class Member:
@@ -83,7 +85,6 @@ class FakeConnector:
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
-    _runner: web.AppRunner | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
@@ -126,33 +127,14 @@ class FakeConnector:
     # -- the server ------------------------------------------------------------------------------
 
     def start(self) -> FakeConnector:
-        ready = threading.Event()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            asyncio.set_event_loop(loop)
-            app = web.Application()
-            app.router.add_post("/v3/conversations", self._create)
-            app.router.add_post("/v3/conversations/{cid}/activities", self._send)
-            app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
-            app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
-            app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
-            self._runner = web.AppRunner(app)
-            loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, self.host, self.port)
-            loop.run_until_complete(site.start())
-            sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-            self.port = sockets[0].getsockname()[1]
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="fake-connector", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fake connector did not start")
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
+        app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        url, self._loop, self._thread = run_server(app, self.host, self.port, name="fake-connector")
+        self.port = int(url.rsplit(":", 1)[1])
         return self
 
     def stop(self) -> None:

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.support.serving import run_server
+
 
 @dataclass
 class Call:
@@ -45,7 +47,6 @@ class FakeSlack:
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
-    _runner: web.AppRunner | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
 
@@ -87,30 +88,11 @@ class FakeSlack:
     # -- the server ------------------------------------------------------------------------------
 
     def start(self) -> FakeSlack:
-        ready = threading.Event()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            asyncio.set_event_loop(loop)
-            app = web.Application()
-            app.router.add_route("*", "/api/{method}", self._api)
-            app.router.add_post("/response/{key}", self._response)
-            self._runner = web.AppRunner(app)
-            loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, self.host, self.port)
-            loop.run_until_complete(site.start())
-            sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-            self.port = sockets[0].getsockname()[1]
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="fake-slack", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fake Slack did not start")
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response)
+        url, self._loop, self._thread = run_server(app, self.host, self.port, name="fake-slack")
+        self.port = int(url.rsplit(":", 1)[1])
         return self
 
     def stop(self) -> None:

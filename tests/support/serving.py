@@ -9,8 +9,11 @@ from typing import Any
 from aiohttp import web
 
 
-def run_server(app: web.Application) -> tuple[str, asyncio.AbstractEventLoop, threading.Thread]:
-    """Serve ``app`` on 127.0.0.1 (random port) in a thread with its own loop."""
+def run_server(
+    app: web.Application, host: str = "127.0.0.1", port: int = 0, name: str = "steward-server"
+) -> tuple[str, asyncio.AbstractEventLoop, threading.Thread]:
+    """Serve ``app`` on ``host`` (a random port by default) in a thread with its own loop; stopping the
+    loop (``loop.call_soon_threadsafe(loop.stop)``) cleans the server up and ends the thread."""
     started = threading.Event()
     box: dict[str, Any] = {}
 
@@ -19,7 +22,7 @@ def run_server(app: web.Application) -> tuple[str, asyncio.AbstractEventLoop, th
         asyncio.set_event_loop(loop)
         runner = web.AppRunner(app)
         loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, host, port)
         loop.run_until_complete(site.start())
         box["port"] = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         box["loop"] = loop
@@ -28,7 +31,8 @@ def run_server(app: web.Application) -> tuple[str, asyncio.AbstractEventLoop, th
         loop.run_until_complete(runner.cleanup())
         loop.close()
 
-    thread = threading.Thread(target=run, name="steward-server", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
-    assert started.wait(10), "server did not start"
-    return f"http://127.0.0.1:{box['port']}", box["loop"], thread
+    if not started.wait(10):
+        raise RuntimeError(f"{name} did not start")
+    return f"http://{host}:{box['port']}", box["loop"], thread
