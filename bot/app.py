@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock, SystemClock
@@ -11,12 +12,17 @@ from bot.settings import Settings
 from domain.ports import Clock, UnitOfWorkFactory
 from storage.uow import build_uow_factory, ensure_schema
 
+if TYPE_CHECKING:
+    from bot.work import Work
+
 
 @dataclass(frozen=True)
 class Steward:
     settings: Settings
     uow_factory: UnitOfWorkFactory
     clock: Clock
+    # Where the work after an acknowledgement runs (``steward serve``: worker processes); None: threads.
+    work: Work | None = None
 
 
 def parse_now(text: str, timezone: str) -> datetime:
@@ -27,7 +33,13 @@ def parse_now(text: str, timezone: str) -> datetime:
     return at
 
 
-def build(settings: Settings, now: str | None = None) -> Steward:
+def build_worker(settings: Settings, clock: Clock) -> Steward:
+    """The Steward of a worker process: its own engine on the server's database, the server's clock.
+    (The server built and migrated the database already; nothing is written here.)"""
+    return Steward(settings, build_uow_factory(settings.database_url), clock)
+
+
+def build(settings: Settings, now: str | None = None, work: Work | None = None) -> Steward:
     """Open (and if new, create) the database and wire the clock."""
     ensure_schema(settings.database_url)
     uow_factory = build_uow_factory(settings.database_url)
@@ -39,4 +51,4 @@ def build(settings: Settings, now: str | None = None) -> Steward:
             uow.organisation.save(org)
             uow.commit()
     clock: Clock = FixedClock(parse_now(now, org.timezone)) if now else SystemClock()
-    return Steward(settings, uow_factory, clock)
+    return Steward(settings, uow_factory, clock, work)

@@ -15,11 +15,15 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.app import Steward
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.work import ProcessWork
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +160,28 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
     log.info("scheduler %s", "on (digests, escalations, outbox delivery)" if scheduler else "off (--no-scheduler)")
     from bot.app import build
 
-    steward = build(settings)
+    work = _start_work(settings)
     try:
+        steward = build(settings, work=work)
         asyncio.run(_serve(steward, host, port, scheduler))
     except OSError as exc:
         print(f"steward: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    finally:
+        if work is not None:
+            work.close()
     return 0
+
+
+def _start_work(settings: Settings) -> ProcessWork | None:
+    """The worker processes, started first: forked from this process before it has opened a connection
+    or started a thread, they share its imported modules and inherit nothing that must not be shared."""
+    if not settings.work_processes or not settings.slack_enabled:
+        return None  # Slack is what runs its work there; Teams turns run in threads (see bot/teams/bot.py)
+    import bot.slack.app  # noqa: F401  (imported before the fork so the workers share it copy-on-write)
+    from bot.clock import SystemClock
+    from bot.work import ProcessWork
+
+    work = ProcessWork(settings, SystemClock(), settings.work_processes).start()
+    log.info("work after the ack: %d worker process(es) %s", settings.work_processes, work.pids())
+    return work

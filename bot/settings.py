@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+MAX_WORK_PROCESSES = 64
+
 
 class ConfigError(Exception):
     """A missing or malformed setting; the message names it in one line."""
@@ -24,6 +26,8 @@ class Settings:
     microsoft_app_password: str = ""
     microsoft_app_tenant_id: str = ""
     admins: tuple[str, ...] = ()
+    # ``steward serve``: processes that run the work after an ack (0: threads in the server's process).
+    work_processes: int = 1
 
     @property
     def slack_enabled(self) -> bool:
@@ -71,6 +75,10 @@ class Settings:
         for admin in admins:
             if "@" not in admin:
                 raise ConfigError(f"STEWARD_ADMINS must be comma-separated emails: {admin!r} is not one")
+        processes = get("STEWARD_WORK_PROCESSES") or "1"
+        if not processes.isdigit() or int(processes) > MAX_WORK_PROCESSES:
+            raise ConfigError(f"STEWARD_WORK_PROCESSES must be a whole number from 0 (work in threads of the "
+                              f"server's process) to {MAX_WORK_PROCESSES}: {processes!r} (example: 2)")
         return cls(
             database_url=url,
             timezone=tz,
@@ -82,4 +90,5 @@ class Settings:
             microsoft_app_password=password,
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID") or "",
             admins=admins,
+            work_processes=int(processes),
         )

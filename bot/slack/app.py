@@ -67,7 +67,7 @@ def build_app(steward: Steward, deps: Deps | None = None) -> AsyncApp:
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    deps = deps or Deps(steward=steward, identity=SlackIdentity(steward.uow_factory))
+    deps = deps or Deps(steward=steward, identity=SlackIdentity(steward.uow_factory), work=steward.work)
     for module in (commands, actions, events, views, shortcuts, home):
         module.register(app, deps)
     app.error(_on_error)
@@ -84,7 +84,7 @@ def _timestamp_ok(value: str | None) -> bool:
 
 def add_routes(web_app: web.Application, steward: Steward) -> None:
     """Route adder for ``bot.server.create_app``: ``POST /slack/events`` (Bolt's single request URL)."""
-    deps = Deps(steward=steward, identity=SlackIdentity(steward.uow_factory))
+    deps = Deps(steward=steward, identity=SlackIdentity(steward.uow_factory), work=steward.work)
     bolt = build_app(steward, deps)
     web_app[APP_KEY] = bolt
 

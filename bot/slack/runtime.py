@@ -1,17 +1,17 @@
 """What every Slack listener shares: running a line through the handlers, dedupe, and answering.
 
-Database work is synchronous SQLAlchemy, so it runs in worker threads and never blocks the event loop
-that is acknowledging other requests. Measured with py-spy under the benchmark's flood (BENCHMARKS.md):
-the ack waits for the GIL behind whatever Python runs in other threads, so the work after the ack is
-kept small and bounded on purpose:
+Database work is synchronous SQLAlchemy, so it runs away from the event loop that is acknowledging
+other requests: in worker processes under ``steward serve`` (``STEWARD_WORK_PROCESSES``, see
+``bot/work.py``), else in a small pool of threads of this process. Measured with py-spy under the
+benchmark's flood (BENCHMARKS.md), the work after the ack is kept small and bounded on purpose:
 
-- one pool of ``WORK_THREADS`` threads of its own (not asyncio's default executor, sized for the CPU
-  count, shared with everything else) and a semaphore of as many slots, taken once per command, so a
-  command runs its steps back to back instead of queueing each step behind every other command's, and
-  a flood of acks piles up cheap waiting coroutines, not runnable threads;
-- one hop into a thread per command in the steady state: the receipt and the identity check share one
+- a semaphore of as many slots as the work has workers, taken once per command, so a command runs its
+  steps back to back instead of queueing each step behind every other command's, and a flood of acks
+  piles up cheap waiting coroutines, not runnable threads or queued pickles;
+- one hop into a worker per command in the steady state: the receipt and the identity check share one
   unit of work (one transaction, one pooled connection), and the handler and the Block Kit rendering
-  follow in the same thread, so neither the database nor ``slack_sdk``'s validation runs on the loop.
+  follow in the same worker, so neither the database nor ``slack_sdk``'s validation runs on the loop.
+  The hop's functions are module-level and take the worker's ``Steward``: a worker process has its own.
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import enum
 import functools
 import logging
-import os
 import re
-import sys
-import threading
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -40,6 +37,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.app import Steward
 from bot.slack.blocks import Rendered, render
 from bot.slack.identity import SlackIdentity, SlackTrouble, api_error
+from bot.work import ThreadWork, Work, WorkerDied
 from domain.model import Platform, Source
 from handlers.context import Caller, Context
 from handlers.dispatch import handle
@@ -50,19 +48,16 @@ log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 T = TypeVar("T")
 
-# Threads for the work after the ack. CPU-bound Python gains nothing from more threads than the GIL
-# lets run, and every extra runnable thread is one more contender the event loop waits behind; two
-# let one command's database round trips overlap another's Python. Measured on PostgreSQL under the
-# flood (BENCHMARKS.md): 6 threads (asyncio's default on 2 CPUs) ack p50 ~11 ms at c=1, 3 threads
-# ~3 ms, 2 threads ~1.3-1.8 ms, 1 thread ~0.8 ms but 20% fewer answers a second; answers/s with 2-6
-# threads the same within noise. SQLite units of work queue at storage's gate anyway; PostgreSQL's
-# pool (5 + 10 overflow) covers these and the rest.
-WORK_THREADS = 2
-# Linux lets a thread be niced alone: the OS then runs the event loop (and the database) before the
-# work after the ack whenever the CPUs are short. Measured under the flood on 2 CPUs: ack p50 at c=1
-# 1.1-1.5 ms -> 0.6-1.1 ms, answers a second unchanged. The threads still get the GIL when they ask.
-WORK_NICE = 10
-_DUPLICATE = object()  # the receipt was seen: a retry or a replay, nothing to do
+
+
+class _Seen(enum.Enum):
+    """The receipt was seen before: a retry or a replay, nothing to do. (An enum member keeps its
+    identity through pickling, which a worker process's answer goes through.)"""
+
+    DUPLICATE = "duplicate"
+
+
+_DUPLICATE = _Seen.DUPLICATE
 # Work spawned while one HTTP request is being answered, held until its response is on the wire.
 _HELD: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar("steward_held", default=None)
 
@@ -103,18 +98,95 @@ def trouble_reply(message: str) -> Reply:
     return Reply(title="Slack trouble", summary=message, severity=Severity.ERROR, tone=Tone.RED)
 
 
+def context(steward: Steward, caller: Caller, *, channel: str | None, is_direct: bool,
+            permalink: str = "") -> Context:
+    """The handlers' context for a line said on Slack."""
+    return Context(
+        uow_factory=steward.uow_factory,
+        clock=steward.clock,
+        caller=caller,
+        source=Source.SLACK,
+        platform=Platform.SLACK,
+        channel=channel,
+        is_direct=is_direct,
+        permalink=permalink,
+    )
+
+
+# --- the units of work: run in a worker (a thread or a process) with that worker's Steward ---------
+
+
+def first_time(steward: Steward, key: str) -> bool:
+    """Record an idempotency key; False when it was seen (a retry, a replay, a replica)."""
+    try:
+        with steward.uow_factory() as uow:
+            new = uow.receipts.record(key[:255], steward.clock.now())
+            uow.commit()
+            return new
+    except Exception:
+        # A broken receipt store must not silence Steward; acting twice beats never acting.
+        log.exception("could not record receipt %s", key)
+        return True
+
+
+def receipt_and_link(steward: Steward, receipt: str | None, user_id: str) -> tuple[bool, bool | None]:
+    """(first time?, Slack id already linked?) in one unit of work; linked is None when the look-up
+    failed. A failure of the shared transaction falls back to one unit of work each, so a broken
+    receipt store still acts and a failed look-up is still told to the user."""
+    try:
+        with steward.uow_factory() as uow:
+            new = uow.receipts.record(receipt[:255], steward.clock.now()) if receipt else True
+            linked = uow.people.by_slack_id(user_id) is not None
+            uow.commit()
+            return new, linked
+    except Exception:
+        log.exception("receipt and identity of Slack user %s failed together; trying each alone", user_id)
+    new = first_time(steward, receipt) if receipt else True
+    try:
+        return new, SlackIdentity(steward.uow_factory).linked(user_id)
+    except Exception:
+        log.exception("identifying Slack user %s failed", user_id)
+        return new, None
+
+
+def handle_line(steward: Steward, caller: Caller, line: str, how: _How) -> tuple[Reply, Rendered | None]:
+    """The handler's Reply for a line, rendered to Block Kit when asked (in the worker, off the loop)."""
+    reply = handle(context(steward, caller, channel=how.channel, is_direct=how.is_direct,
+                           permalink=how.permalink), line)
+    return reply, (render(reply) if how.render else None)
+
+
+def step(steward: Steward, receipt: str | None, user_id: str, line: str, how: _How) -> Any:
+    """Receipt and identity, then, for a linked user, the handler and its rendering: one hop."""
+    new, linked = receipt_and_link(steward, receipt, user_id)
+    if not new:
+        return _DUPLICATE
+    if linked:
+        return handle_line(steward, Caller(slack_id=user_id), line, how)
+    return linked  # False: ask Slack for the email; None: the look-up failed
+
+
 @dataclass
 class Deps:
     """The collaborators the listeners need, built once per app."""
 
     steward: Steward
     identity: SlackIdentity
+    # Where the work after an ack runs; threads of this process unless the composition root says otherwise.
+    work: Work | None = None
     # Background tasks started after an ack; kept referenced so they are not garbage-collected mid-flight.
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-    threads: int = WORK_THREADS
-    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _slots: asyncio.Semaphore | None = field(default=None, init=False, repr=False)
     _http: aiohttp.ClientSession | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.work is None:
+            self.work = ThreadWork(self.steward)
+
+    @property
+    def worker(self) -> Work:
+        assert self.work is not None  # set in __post_init__
+        return self.work
 
     async def respond(self, respond: AsyncRespond, message: dict[str, Any]) -> WebhookResponse:
         """What Bolt's ``respond(**message)`` does, over one shared HTTP session: Bolt opens a session
@@ -129,26 +201,21 @@ class Deps:
         return await client.send_dict(message)
 
     async def close(self) -> None:
-        """Close the shared HTTP session and the worker threads (on server shutdown)."""
+        """Close the shared HTTP session and the workers (on server shutdown)."""
         if self._http is not None:
             await self._http.close()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
+        self.worker.close()
 
     @property
     def slots(self) -> asyncio.Semaphore:
         """Commands running at once (each holds one slot for all its steps); the rest wait their turn."""
         if self._slots is None:
-            self._slots = asyncio.Semaphore(self.threads)
+            self._slots = asyncio.Semaphore(self.worker.capacity)
         return self._slots
 
     async def offload(self, func: Callable[..., T], *args: Any) -> T:
-        """``asyncio.to_thread`` on this app's own bounded pool of worker threads."""
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="steward-slack",
-                                            initializer=_lower_priority)
-        call = functools.partial(contextvars.copy_context().run, func, *args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+        """``func(*args)`` in a worker thread of this process (for closures over this process's objects)."""
+        return await self.worker.offload(func, *args)
 
     def spawn(self, coro: Awaitable[Any]) -> None:
         held = _HELD.get()
@@ -173,64 +240,14 @@ class Deps:
         Slack retries events it thinks were lost and Bolt does not deduplicate, so this is what makes a
         retried event act once, across processes too (the database is shared).
         """
-
-        return await self.offload(self._first_time, key)
-
-    def _first_time(self, key: str) -> bool:
         try:
-            with self.steward.uow_factory() as uow:
-                new = uow.receipts.record(key[:255], self.steward.clock.now())
-                uow.commit()
-                return new
-        except Exception:
-            # A broken receipt store must not silence Steward; acting twice beats never acting.
-            log.exception("could not record receipt %s", key)
+            return await self.worker.run(first_time, key)
+        except WorkerDied:
+            log.exception("recording receipt %s failed with its worker", key)
             return True
 
-    def _receipt_and_link(self, receipt: str | None, user_id: str) -> tuple[bool, bool | None]:
-        """(first time?, Slack id already linked?) in one unit of work; linked is None when the look-up
-        failed. A failure of the shared transaction falls back to one unit of work each, so a broken
-        receipt store still acts and a failed look-up is still told to the user."""
-        try:
-            with self.steward.uow_factory() as uow:
-                new = uow.receipts.record(receipt[:255], self.steward.clock.now()) if receipt else True
-                linked = uow.people.by_slack_id(user_id) is not None
-                uow.commit()
-                return new, linked
-        except Exception:
-            log.exception("receipt and identity of Slack user %s failed together; trying each alone", user_id)
-        new = self._first_time(receipt) if receipt else True
-        try:
-            return new, self.identity.linked(user_id)
-        except Exception:
-            log.exception("identifying Slack user %s failed", user_id)
-            return new, None
-
-    def _handle(self, caller: Caller, line: str, how: _How) -> tuple[Reply, Rendered | None]:
-        ctx = self.context(caller, channel=how.channel, is_direct=how.is_direct, permalink=how.permalink)
-        reply = handle(ctx, line)
-        return reply, (render(reply) if how.render else None)
-
-    def _step(self, receipt: str | None, user_id: str, line: str, how: _How) -> Any:
-        """In a worker thread: receipt and identity, then, for a linked user, the handler and its rendering."""
-        new, linked = self._receipt_and_link(receipt, user_id)
-        if not new:
-            return _DUPLICATE
-        if linked:
-            return self._handle(Caller(slack_id=user_id), line, how)
-        return linked  # False: ask Slack for the email; None: the look-up failed
-
     def context(self, caller: Any, *, channel: str | None, is_direct: bool, permalink: str = "") -> Context:
-        return Context(
-            uow_factory=self.steward.uow_factory,
-            clock=self.steward.clock,
-            caller=caller,
-            source=Source.SLACK,
-            platform=Platform.SLACK,
-            channel=channel,
-            is_direct=is_direct,
-            permalink=permalink,
-        )
+        return context(self.steward, caller, channel=channel, is_direct=is_direct, permalink=permalink)
 
     async def run(self, client: AsyncWebClient, user_id: str, line: str, *, channel: str | None,
                   is_direct: bool, permalink: str = "") -> Reply:
@@ -242,7 +259,7 @@ class Deps:
     async def answer(self, client: AsyncWebClient, user_id: str, line: str, *, receipt: str, channel: str | None,
                      is_direct: bool) -> tuple[Reply, Rendered] | None:
         """``first_time(receipt)`` then ``run`` and ``render``, in one slot and (once the user's Slack id is
-        linked) one worker thread; None when the receipt was seen before (a retry or a replay)."""
+        linked) one hop into a worker; None when the receipt was seen before (a retry or a replay)."""
         done = await self._run(client, user_id, line, receipt, _How(channel, is_direct, "", render=True))
         if done is None:
             return None
@@ -251,32 +268,28 @@ class Deps:
 
     async def _run(self, client: AsyncWebClient, user_id: str, line: str, receipt: str | None,
                    how: _How) -> tuple[Reply, Rendered | None] | None:
-        async with self.slots:
-            outcome = await self.offload(self._step, receipt, user_id, line, how)
-        if outcome is _DUPLICATE:
-            return None
-        if isinstance(outcome, tuple):
-            return outcome
-        if outcome is None:  # the database, most likely: the user still gets an answer, the log the cause
-            return error("Steward couldn't look you up just now; it has been logged. Try again in a moment.",
-                         title="Steward hit an error"), None
-        # Not linked yet: ask Slack for the email (once per person) without holding a slot meanwhile.
         try:
-            caller = Caller(slack_id=user_id, email=await self.identity.email_of(client, user_id))
-        except SlackTrouble as trouble:
-            return trouble_reply(str(trouble)), None
-        async with self.slots:
-            return await self.offload(self._handle, caller, line, how)
-
-
-def _lower_priority() -> None:
-    """Nice the calling worker thread (Linux only: elsewhere ``setpriority`` would nice a process)."""
-    if sys.platform != "linux":
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORK_NICE)
-    except OSError as exc:  # a sandbox that forbids it: run at normal priority
-        log.debug("could not lower the priority of %s: %r", threading.current_thread().name, exc)
+            async with self.slots:
+                outcome = await self.worker.run(step, receipt, user_id, line, how)
+            if outcome is _DUPLICATE:
+                return None
+            if isinstance(outcome, tuple):
+                return outcome
+            if outcome is None:  # the database, most likely: the user still gets an answer, the log the cause
+                return error("Steward couldn't look you up just now; it has been logged. Try again in a moment.",
+                             title="Steward hit an error"), None
+            # Not linked yet: ask Slack for the email (once per person) without holding a slot meanwhile.
+            try:
+                caller = Caller(slack_id=user_id, email=await self.identity.email_of(client, user_id))
+            except SlackTrouble as trouble:
+                return trouble_reply(str(trouble)), None
+            async with self.slots:
+                return await self.worker.run(handle_line, caller, line, how)
+        except WorkerDied:
+            log.exception("Slack line %r of %s was lost with its worker process", line, user_id)
+            return error("Steward hit an error while working on that and has logged it. If it was a change, "
+                         "check with `approvals` or `budget` whether it went through before trying again.",
+                         title="Steward hit an error"), None
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,9 @@ def test_a_malformed_setting_stops_with_one_line_naming_it(db: str, monkeypatch:
         ({"DATABASE_URL": "steward.db"}, "DATABASE_URL"),
         ({"STEWARD_ADMINS": "ada"}, "STEWARD_ADMINS"),
         ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
+        ({"STEWARD_WORK_PROCESSES": "two"}, "STEWARD_WORK_PROCESSES"),
+        ({"STEWARD_WORK_PROCESSES": "-1"}, "STEWARD_WORK_PROCESSES"),
+        ({"STEWARD_WORK_PROCESSES": "65"}, "STEWARD_WORK_PROCESSES"),
     ],
 )
 def test_settings_fail_loudly_naming_the_setting(env: dict[str, str], name: str) -> None:
@@ -91,3 +94,9 @@ def test_settings_default_to_sqlite_in_the_working_directory() -> None:
     settings = Settings.from_env({})
     assert settings.database_url == "sqlite:///steward.db"
     assert Settings.from_env({"DATABASE_URL": "postgresql://u@h/db"}).database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_serve_runs_its_work_in_one_worker_process_unless_told_otherwise() -> None:
+    assert Settings.from_env({}).work_processes == 1
+    assert Settings.from_env({"STEWARD_WORK_PROCESSES": "0"}).work_processes == 0
+    assert Settings.from_env({"STEWARD_WORK_PROCESSES": "4"}).work_processes == 4

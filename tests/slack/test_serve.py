@@ -47,26 +47,12 @@ def test_steward_serve_answers_healthz_and_signed_slack_requests(tmp_path: Path,
                              "--no-scheduler"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                answer = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    output = proc.stdout.read() if proc.stdout else ""
-                    raise AssertionError(f"steward serve did not start: {output}") from None
-                time.sleep(0.2)
+        answer = wait_healthy(port, proc)
         assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+        workers = children(proc.pid)
+        assert len(workers) == 1  # STEWARD_WORK_PROCESSES defaults to one worker process
 
-        body = urlencode({"command": "/budget", "text": "acme", "user_id": "UDANA", "channel_id": "C1",
-                          "team_id": "T1", "response_url": fake.response_url("serve"), "trigger_id": "t.1"})
-        ts = str(int(time.time()))
-        sig = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
-        answer = requests.post(f"http://127.0.0.1:{port}/slack/events", data=body, timeout=5, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": sig})
-        assert answer.status_code == 200
+        assert post_budget(port, fake).status_code == 200
         [posted] = fake.wait_for("response_url", timeout=15)
         assert "not registered" in posted.body["text"]  # an empty database: Dana is told how to get in
     finally:
@@ -77,6 +63,62 @@ def test_steward_serve_answers_healthz_and_signed_slack_requests(tmp_path: Path,
             proc.kill()
             proc.wait(5)
     assert proc.returncode == 0
+    assert all(not alive(pid) for pid in workers)  # the server took its workers down with it
+
+
+def wait_healthy(port: int, proc: subprocess.Popen[str]) -> requests.Response:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+        except requests.ConnectionError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                output = proc.stdout.read() if proc.stdout else ""
+                raise AssertionError(f"steward serve did not start: {output}") from None
+            time.sleep(0.2)
+
+
+def post_budget(port: int, fake: FakeSlack) -> requests.Response:
+    """A signed ``/budget acme`` from Dana, as Slack sends it."""
+    body = urlencode({"command": "/budget", "text": "acme", "user_id": "UDANA", "channel_id": "C1",
+                      "team_id": "T1", "response_url": fake.response_url("serve"), "trigger_id": "t.1"})
+    ts = str(int(time.time()))
+    sig = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    return requests.post(f"http://127.0.0.1:{port}/slack/events", data=body, timeout=5, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": sig})
+
+
+def children(pid: int) -> list[int]:
+    """Child processes (Linux /proc)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    if not path.exists():
+        pytest.skip("/proc/<pid>/task/<pid>/children is not available here")
+    return [int(c) for c in path.read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def test_serve_runs_the_work_in_threads_when_asked_for_no_worker_processes(tmp_path: Path, fake: FakeSlack) -> None:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'steward.db'}", "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "STEWARD_WORK_PROCESSES": "0"}
+    env.pop("SLACK_APP_TOKEN", None)
+    proc = subprocess.Popen([*steward_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--no-scheduler"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_healthy(port, proc)
+        assert children(proc.pid) == []
+        assert post_budget(port, fake).status_code == 200
+        [posted] = fake.wait_for("response_url", timeout=15)
+        assert "not registered" in posted.body["text"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def test_a_malformed_setting_stops_start_up_with_one_line_naming_it(tmp_path: Path) -> None:
