@@ -76,7 +76,7 @@ from storage.orm import (
     TimeEntryRow,
     from_units,
 )
-from storage.sqltools import days_after, dialect_insert, month_start, units_to_decimal
+from storage.sqltools import among, days_after, dialect_insert, month_start, units_to_decimal
 
 T = TypeVar("T")
 
@@ -256,7 +256,7 @@ class SqlPersonRepository:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
-        rows = self.s.execute(select(_t(PersonRow)).where(PersonRow.id.in_(wanted)))
+        rows = self.s.execute(select(_t(PersonRow)).where(among(PersonRow.id, wanted)))
         return {r.id: _person(r) for r in rows}
 
     def add(self, person: Person) -> Person:
@@ -599,10 +599,10 @@ class SqlTimeEntryRepository:
         first, after = min(months), _next_month(max(months))
         e, x, r = TimeEntryRow, ExpenseRow, _t(BurnMonthRow)
         sums = _rollup_select(
-            (e.project_id.in_(projects), e.day >= first, e.day < after),
-            (x.project_id.in_(projects), x.day >= first, x.day < after),
+            (among(e.project_id, projects), e.day >= first, e.day < after),
+            (among(x.project_id, projects), x.day >= first, x.day < after),
         )
-        scope = (r.c.project_id.in_(projects), r.c.month >= first, r.c.month < after)
+        scope = (among(r.c.project_id, projects), r.c.month >= first, r.c.month < after)
         ins = dialect_insert(self.s)
         if ins is None:  # other databases: replace the span (no concurrent-writer guarantee)
             self.s.execute(delete(r).where(*scope))
@@ -662,7 +662,7 @@ class SqlTimeEntryRepository:
                 func.sum(r.c.hours_units).label("hours"),
                 func.sum(r.c.expense_units).label("expenses"),
             )
-            .where(r.c.project_id.in_(ids), r.c.month < cutoff)
+            .where(among(r.c.project_id, ids), r.c.month < cutoff)
             .group_by(r.c.project_id)
         )
         bill = _cents(e.hours) * _cents(e.bill_rate)
@@ -675,7 +675,7 @@ class SqlTimeEntryRepository:
                 func.sum(_cents(e.hours)).label("hours"),
                 zero.label("expenses"),
             )
-            .where(e.project_id.in_(ids), e.day >= cutoff, e.day <= today)
+            .where(among(e.project_id, ids), e.day >= cutoff, e.day <= today)
             .group_by(e.project_id)
         )
         amount = _cents(x.amount) * 100
@@ -688,7 +688,7 @@ class SqlTimeEntryRepository:
                 zero.label("hours"),
                 func.sum(amount).label("expenses"),
             )
-            .where(x.project_id.in_(ids), x.day >= cutoff, x.day <= today)
+            .where(among(x.project_id, ids), x.day >= cutoff, x.day <= today)
             .group_by(x.project_id)
         )
         u = union_all(rolled, entries, expenses).subquery("burn")
@@ -758,7 +758,7 @@ class SqlStatusRepository:
             .over(partition_by=t.c.project_id, order_by=(t.c.at.desc(), t.c.id.desc()))
             .label("rank")
         )
-        ranked = select(t, rank).where(t.c.project_id.in_(ids)).subquery("ranked")
+        ranked = select(t, rank).where(among(t.c.project_id, ids)).subquery("ranked")
         rows = self.s.execute(select(*(ranked.c[c.name] for c in t.c)).where(ranked.c.rank == n))
         return {r.project_id: _status(r) for r in rows}
 
@@ -838,7 +838,7 @@ class SqlScopeRepository:
         ids = sorted(set(project_ids))
         if not ids:
             return []
-        stmt = select(_t(ScopeChangeRow)).where(ScopeChangeRow.project_id.in_(ids))
+        stmt = select(_t(ScopeChangeRow)).where(among(ScopeChangeRow.project_id, ids))
         if states is not None:
             stmt = stmt.where(ScopeChangeRow.state.in_([ScopeState(s).value for s in states]))
         rows = self.s.execute(stmt.order_by(ScopeChangeRow.flagged_at, ScopeChangeRow.id))
@@ -865,7 +865,7 @@ class SqlScopeRepository:
                 total(pending, c.impact_amount).label("pending_amount"),
                 total(pending, c.impact_hours).label("pending_hours"),
             )
-            .where(c.project_id.in_(ids))
+            .where(among(c.project_id, ids))
             .group_by(c.project_id)
         )
         return {
@@ -965,7 +965,7 @@ class SqlAllocationRepository:
             ids = sorted(set(project_ids))
             if not ids:
                 return []
-            stmt = stmt.where(AllocationRow.project_id.in_(ids))
+            stmt = stmt.where(among(AllocationRow.project_id, ids))
         if states is not None:
             stmt = stmt.where(AllocationRow.state.in_([AllocationState(s).value for s in states]))
         rows = self.s.execute(stmt.order_by(AllocationRow.requested_at, AllocationRow.id))
@@ -997,7 +997,7 @@ class SqlAllocationRepository:
                 a,
                 and_(a.start_day <= days_after(weeks.c.monday, 6), a.end_day >= weeks.c.monday),
             )
-            .where(a.person_id.in_(ids), a.state == AllocationState.APPROVED.value)
+            .where(among(a.person_id, ids), a.state == AllocationState.APPROVED.value)
             .group_by(a.person_id, weeks.c.monday)
             .having(func.sum(_cents(a.hours_per_week)) > 0)
         )

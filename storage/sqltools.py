@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Date, literal_column
+from sqlalchemy import Date, Dialect, String, bindparam, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql._typing import _ColumnExpressionArgument
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.types import NullType, TypeDecorator, TypeEngine
 
 CENT = Decimal("0.01")
 
@@ -89,3 +93,55 @@ def _month_start_default(element: month_start, compiler: SQLCompiler, **kw: Any)
 @compiles(month_start, "sqlite")
 def _month_start_sqlite(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
     return f"strftime('%Y-%m-01', {compiler.process(element.clauses, **kw)})"
+
+
+class IdList(TypeDecorator[list[int]]):
+    """A list of integer ids as ONE value: JSON text when bound (SQLite's ``json_each``), the text of an
+    array (``{1,2,3}``) when rendered into a PostgreSQL statement."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Iterable[int] | None, dialect: Dialect) -> str:
+        return json.dumps([int(v) for v in value or ()])
+
+    def process_literal_param(self, value: Iterable[int] | None, dialect: Dialect) -> str:
+        ids = [int(v) for v in value or ()]  # integers only: nothing else can reach the SQL text
+        if dialect.name == "postgresql":
+            return "{" + ",".join(map(str, ids)) + "}"
+        return json.dumps(ids)
+
+
+class among(FunctionElement[Any]):  # noqa: N801 - reads like the SQL operator it stands for
+    """``column IN ids`` as one value, whatever the number of ids.
+
+    ``column.in_(ids)`` binds one parameter per id: with a thousand projects that is a thousand
+    parameters per IN, which SQLAlchemy expands into the SQL text on every execution and psycopg
+    parses back (statements that long miss its cache); that took more time than the database took to
+    run a digest's statements. Here the ids are one value. On PostgreSQL it is rendered into the
+    statement as an array constant, ``column = ANY ('{1,2,3}'::INTEGER[])`` (at execution, so the
+    compiled statement is still cached): a bound array would be planned blind once psycopg prepares
+    the statement (after 5 runs) and PostgreSQL switches to a generic plan (estimating a handful of
+    ids, it sorted 60,000 entries on disk instead of hashing them). On SQLite it is bound as JSON
+    text, ``column IN (SELECT value FROM json_each(?))``.
+    """
+
+    type: TypeEngine[Any] = NullType()  # not Boolean: SQLite would get ``... = 1`` appended in a WHERE
+    inherit_cache = True
+    name = "among"
+
+    def __init__(self, column: _ColumnExpressionArgument[Any], ids: Iterable[int]) -> None:
+        super().__init__(column, bindparam(None, [int(i) for i in ids], type_=IdList()))
+
+
+@compiles(among)
+def _among_default(element: among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, ids = list(element.clauses)
+    values = compiler.process(ids, **{**kw, "literal_execute": True})
+    return f"{compiler.process(column, **kw)} = ANY (CAST({values} AS INTEGER[]))"
+
+
+@compiles(among, "sqlite")
+def _among_sqlite(element: among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, ids = list(element.clauses)
+    return f"{compiler.process(column, **kw)} IN (SELECT value FROM json_each({compiler.process(ids, **kw)}))"
