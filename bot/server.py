@@ -176,12 +176,26 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
 def _start_work(settings: Settings) -> ProcessWork | None:
     """The worker processes, started first: forked from this process before it has opened a connection
     or started a thread, they share its imported modules and inherit nothing that must not be shared."""
+    from storage.uow import is_sqlite_memory, make_engine
+
     if not settings.work_processes or not settings.slack_enabled:
         return None  # Slack is what runs its work there; Teams turns run in threads (see bot/teams/bot.py)
-    import bot.slack.app  # noqa: F401  (imported before the fork so the workers share it copy-on-write)
+    if is_sqlite_memory(settings.database_url):
+        log.warning("an in-memory database lives in one process: the work runs in threads")
+        return None
+    # Imported before the fork so the workers share them copy-on-write: the app, and the database driver.
+    import bot.slack.app  # noqa: F401
     from bot.clock import SystemClock
     from bot.work import ProcessWork
 
-    work = ProcessWork(settings, SystemClock(), settings.work_processes).start()
-    log.info("work after the ack: %d worker process(es) %s", settings.work_processes, work.pids())
+    make_engine(settings.database_url).dispose()  # no connection is opened; the driver module is loaded
+    processes = settings.work_processes
+    if processes > 1 and settings.database_url.startswith("sqlite"):
+        # SQLite has one writer: a second process would only wait on its busy timeout, and under a flood
+        # run out of it, where the one process's threads queue at its in-process gate instead.
+        log.warning("SQLite: one worker process, not %d (STEWARD_WORK_PROCESSES)", processes)
+        processes = 1
+
+    work = ProcessWork(settings, SystemClock(), processes).start()
+    log.info("work after the ack: %d worker process(es) %s", processes, work.pids())
     return work

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -184,6 +185,10 @@ class ProcessWork:
 
     def start(self) -> ProcessWork:
         """Start every worker now and wait until each has built its ``Steward``."""
+        # What the parent has made so far goes to the collector's permanent generation: a forked worker's
+        # full collections then never touch (and so never copy) the pages it shares with the server.
+        gc.collect()
+        gc.freeze()
         pool = self._new_pool()
         # ProcessPoolExecutor forks every worker at the first submit when it forks at all; one call per
         # worker makes sure each ran its initializer before the server takes requests.
