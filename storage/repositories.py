@@ -9,7 +9,7 @@ database, not a stale cached object.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -133,6 +133,29 @@ def _cents(column: Any) -> ColumnElement[int]:
     return type_coerce(column, BigInteger)
 
 
+# Rows become domain objects by position: a SELECT names its columns (the ``_*_COLUMNS`` below) and
+# the converter unpacks them in that order. ``row.name`` goes through ``Row.__getattr__`` (about ten
+# times the cost of unpacking), which made converting a digest's few thousand rows cost more than
+# the database took to find them.
+
+
+def _columns(model: type[Base], names: str) -> tuple[Any, ...]:
+    """The named columns of a mapped table, in the order given (space-separated)."""
+    table = _t(model)
+    return tuple(table.c[name] for name in names.split())
+
+
+def _lookup(enum: Any) -> Callable[[Any], Any]:
+    """A fast ``enum(value)``: a dict lookup, falling back to the constructor (and its error) for strangers."""
+    members = {m.value: m for m in enum}
+    return lambda value: members.get(value) or enum(value)
+
+
+_role, _platform, _rag, _scope_state, _allocation_state = (
+    _lookup(Role), _lookup(Platform), _lookup(Rag), _lookup(ScopeState), _lookup(AllocationState)
+)
+
+
 # --- organisation ---------------------------------------------------------------------------
 
 
@@ -186,20 +209,27 @@ class SqlOrganisationRepository:
 # --- people ---------------------------------------------------------------------------------
 
 
-def _person(row: Row[Any]) -> Person:
+_PERSON_COLUMNS = _columns(
+    PersonRow, "id name email role capacity_hours cost_rate bill_rate platform slack_id teams_id active last_platform"
+)
+
+
+def _person(row: Sequence[Any]) -> Person:
+    (pid, name, email, role, capacity_hours, cost_rate, bill_rate, platform, slack_id, teams_id, active,
+     last_platform) = row
     return Person(
-        id=row.id,
-        name=row.name,
-        email=row.email,
-        role=Role(row.role),
-        capacity_hours=row.capacity_hours,
-        cost_rate=row.cost_rate,
-        bill_rate=row.bill_rate,
-        platform=Platform(row.platform) if row.platform else None,
-        slack_id=row.slack_id,
-        teams_id=row.teams_id,
-        active=row.active,
-        last_platform=Platform(row.last_platform) if row.last_platform else None,
+        id=pid,
+        name=name,
+        email=email,
+        role=_role(role),
+        capacity_hours=capacity_hours,
+        cost_rate=cost_rate,
+        bill_rate=bill_rate,
+        platform=_platform(platform) if platform else None,
+        slack_id=slack_id,
+        teams_id=teams_id,
+        active=active,
+        last_platform=_platform(last_platform) if last_platform else None,
     )
 
 
@@ -227,7 +257,7 @@ class SqlPersonRepository:
         self.s = session
 
     def _one(self, *where: ColumnElement[bool]) -> Person | None:
-        row = self.s.execute(select(_t(PersonRow)).where(*where)).first()
+        row = self.s.execute(select(*_PERSON_COLUMNS).where(*where)).first()
         return _person(row) if row else None
 
     def get(self, person_id: int) -> Person | None:
@@ -248,7 +278,7 @@ class SqlPersonRepository:
 
     def list(self) -> builtins.list[Person]:
         """Everyone, in id order."""
-        rows = self.s.execute(select(_t(PersonRow)).order_by(PersonRow.id))
+        rows = self.s.execute(select(*_PERSON_COLUMNS).order_by(PersonRow.id))
         return [_person(r) for r in rows]
 
     def many(self, ids: Iterable[int]) -> dict[int, Person]:
@@ -256,8 +286,8 @@ class SqlPersonRepository:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
-        rows = self.s.execute(select(_t(PersonRow)).where(among(PersonRow.id, wanted)))
-        return {r.id: _person(r) for r in rows}
+        rows = self.s.execute(select(*_PERSON_COLUMNS).where(among(PersonRow.id, wanted)))
+        return {person.id or 0: person for person in map(_person, rows)}
 
     def add(self, person: Person) -> Person:
         """Insert and return the person with its id."""
@@ -282,10 +312,12 @@ def _replace_id(entity: T, new_id: int) -> T:
 # --- clients --------------------------------------------------------------------------------
 
 
-def _client(row: Row[Any]) -> Client:
-    return Client(
-        id=row.id, key=row.key, name=row.name, director_id=row.director_id, aliases=tuple(row.aliases or ())
-    )
+_CLIENT_COLUMNS = _columns(ClientRow, "id key name director_id aliases")
+
+
+def _client(row: Sequence[Any]) -> Client:
+    cid, key, name, director_id, aliases = row
+    return Client(id=cid, key=key, name=name, director_id=director_id, aliases=tuple(aliases or ()))
 
 
 def _client_values(c: Client) -> dict[str, Any]:
@@ -300,19 +332,19 @@ class SqlClientRepository:
 
     def get(self, client_id: int) -> Client | None:
         """The client with this id, if any."""
-        row = self.s.execute(select(_t(ClientRow)).where(ClientRow.id == client_id)).first()
+        row = self.s.execute(select(*_CLIENT_COLUMNS).where(ClientRow.id == client_id)).first()
         return _client(row) if row else None
 
     def by_key(self, key: str) -> Client | None:
         """The client with this key, case-insensitively."""
         row = self.s.execute(
-            select(_t(ClientRow)).where(func.lower(ClientRow.key) == key.strip().lower()).order_by(ClientRow.id)
+            select(*_CLIENT_COLUMNS).where(func.lower(ClientRow.key) == key.strip().lower()).order_by(ClientRow.id)
         ).first()
         return _client(row) if row else None
 
     def list(self) -> builtins.list[Client]:
         """Every client, in id order."""
-        return [_client(r) for r in self.s.execute(select(_t(ClientRow)).order_by(ClientRow.id))]
+        return [_client(r) for r in self.s.execute(select(*_CLIENT_COLUMNS).order_by(ClientRow.id))]
 
     def add(self, client: Client) -> Client:
         """Insert and return the client with its id."""
@@ -331,19 +363,25 @@ class SqlClientRepository:
 # --- projects -------------------------------------------------------------------------------
 
 
-def _project(row: Row[Any], channels: Sequence[str]) -> Project:
+_PROJECT_COLUMNS = _columns(
+    ProjectRow, "id key name client_id budget start_day end_day manager_id budget_hours aliases"
+)
+
+
+def _project(row: Sequence[Any], channels: Mapping[int, Sequence[str]]) -> Project:
+    pid, key, name, client_id, budget, start, end, manager_id, budget_hours, aliases = row
     return Project(
-        id=row.id,
-        key=row.key,
-        name=row.name,
-        client_id=row.client_id,
-        budget=row.budget,
-        start=row.start_day,
-        end=row.end_day,
-        manager_id=row.manager_id,
-        budget_hours=row.budget_hours,
-        channels=tuple(channels),
-        aliases=tuple(row.aliases or ()),
+        id=pid,
+        key=key,
+        name=name,
+        client_id=client_id,
+        budget=budget,
+        start=start,
+        end=end,
+        manager_id=manager_id,
+        budget_hours=budget_hours,
+        channels=tuple(channels.get(pid, ())),
+        aliases=tuple(aliases or ()),
     )
 
 
@@ -368,7 +406,7 @@ class SqlProjectRepository:
         self.s = session
 
     def _select(self, *where: ColumnElement[bool]) -> builtins.list[Project]:
-        rows = self.s.execute(select(_t(ProjectRow)).where(*where).order_by(ProjectRow.id)).all()
+        rows = self.s.execute(select(*_PROJECT_COLUMNS).where(*where).order_by(ProjectRow.id)).all()
         if not rows:
             return []
         # The channels of exactly these projects: the same filter as a subquery, so the statement
@@ -381,7 +419,7 @@ class SqlProjectRepository:
             .order_by(ProjectChannelRow.project_id, ProjectChannelRow.position)
         ):
             channels.setdefault(project_id, []).append(channel)
-        return [_project(r, channels.get(r.id, ())) for r in rows]
+        return [_project(r, channels) for r in rows]
 
     def get(self, project_id: int) -> Project | None:
         """The project with this id, if any."""
@@ -722,10 +760,12 @@ class SqlTimeEntryRepository:
 # --- statuses -------------------------------------------------------------------------------
 
 
-def _status(row: Row[Any]) -> StatusUpdate:
-    return StatusUpdate(
-        id=row.id, project_id=row.project_id, rag=Rag(row.rag), note=row.note, author_id=row.author_id, at=row.at
-    )
+_STATUS_COLUMNS = _columns(StatusUpdateRow, "id project_id rag note author_id at")
+
+
+def _status(row: Sequence[Any]) -> StatusUpdate:
+    sid, project_id, rag, note, author_id, at = row
+    return StatusUpdate(id=sid, project_id=project_id, rag=_rag(rag), note=note, author_id=author_id, at=at)
 
 
 class SqlStatusRepository:
@@ -759,8 +799,8 @@ class SqlStatusRepository:
             .label("rank")
         )
         ranked = select(t, rank).where(among(t.c.project_id, ids)).subquery("ranked")
-        rows = self.s.execute(select(*(ranked.c[c.name] for c in t.c)).where(ranked.c.rank == n))
-        return {r.project_id: _status(r) for r in rows}
+        rows = self.s.execute(select(*(ranked.c[c.name] for c in _STATUS_COLUMNS)).where(ranked.c.rank == n))
+        return {status.project_id: status for status in map(_status, rows)}
 
     def latest(self, project_ids: Sequence[int]) -> Mapping[int, StatusUpdate]:
         """The newest status of each project that has one, in one statement."""
@@ -773,7 +813,7 @@ class SqlStatusRepository:
     def history(self, project_id: int, limit: int = 10) -> builtins.list[StatusUpdate]:
         """Newest first."""
         rows = self.s.execute(
-            select(_t(StatusUpdateRow))
+            select(*_STATUS_COLUMNS)
             .where(StatusUpdateRow.project_id == project_id)
             .order_by(StatusUpdateRow.at.desc(), StatusUpdateRow.id.desc())
             .limit(limit)
@@ -784,20 +824,29 @@ class SqlStatusRepository:
 # --- scope changes --------------------------------------------------------------------------
 
 
-def _scope(row: Row[Any]) -> ScopeChange:
+_SCOPE_COLUMNS = _columns(
+    ScopeChangeRow,
+    "id project_id description impact_hours impact_amount state flagged_by flagged_at decided_by decided_at "
+    "decision_note link",
+)
+
+
+def _scope(row: Sequence[Any]) -> ScopeChange:
+    (cid, project_id, description, impact_hours, impact_amount, state, flagged_by, flagged_at, decided_by,
+     decided_at, decision_note, link) = row
     return ScopeChange(
-        id=row.id,
-        project_id=row.project_id,
-        description=row.description,
-        impact_hours=row.impact_hours,
-        impact_amount=row.impact_amount,
-        state=ScopeState(row.state),
-        flagged_by=row.flagged_by,
-        flagged_at=row.flagged_at,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        decision_note=row.decision_note,
-        link=row.link,
+        id=cid,
+        project_id=project_id,
+        description=description,
+        impact_hours=impact_hours,
+        impact_amount=impact_amount,
+        state=_scope_state(state),
+        flagged_by=flagged_by,
+        flagged_at=flagged_at,
+        decided_by=decided_by,
+        decided_at=decided_at,
+        decision_note=decision_note,
+        link=link,
     )
 
 
@@ -828,7 +877,7 @@ class SqlScopeRepository:
 
     def get(self, change_id: int) -> ScopeChange | None:
         """The scope change with this id, if any (always read from the database)."""
-        row = self.s.execute(select(_t(ScopeChangeRow)).where(ScopeChangeRow.id == change_id)).first()
+        row = self.s.execute(select(*_SCOPE_COLUMNS).where(ScopeChangeRow.id == change_id)).first()
         return _scope(row) if row else None
 
     def list(
@@ -838,7 +887,7 @@ class SqlScopeRepository:
         ids = sorted(set(project_ids))
         if not ids:
             return []
-        stmt = select(_t(ScopeChangeRow)).where(among(ScopeChangeRow.project_id, ids))
+        stmt = select(*_SCOPE_COLUMNS).where(among(ScopeChangeRow.project_id, ids))
         if states is not None:
             stmt = stmt.where(ScopeChangeRow.state.in_([ScopeState(s).value for s in states]))
         rows = self.s.execute(stmt.order_by(ScopeChangeRow.flagged_at, ScopeChangeRow.id))
@@ -902,20 +951,29 @@ class SqlScopeRepository:
 # --- allocations ----------------------------------------------------------------------------
 
 
-def _allocation(row: Row[Any]) -> Allocation:
+_ALLOCATION_COLUMNS = _columns(
+    AllocationRow,
+    "id person_id project_id hours_per_week start_day end_day state requested_by requested_at decided_by "
+    "decided_at decision_note",
+)
+
+
+def _allocation(row: Sequence[Any]) -> Allocation:
+    (aid, person_id, project_id, hours_per_week, start, end, state, requested_by, requested_at, decided_by,
+     decided_at, decision_note) = row
     return Allocation(
-        id=row.id,
-        person_id=row.person_id,
-        project_id=row.project_id,
-        hours_per_week=row.hours_per_week,
-        start=row.start_day,
-        end=row.end_day,
-        state=AllocationState(row.state),
-        requested_by=row.requested_by,
-        requested_at=row.requested_at,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        decision_note=row.decision_note,
+        id=aid,
+        person_id=person_id,
+        project_id=project_id,
+        hours_per_week=hours_per_week,
+        start=start,
+        end=end,
+        state=_allocation_state(state),
+        requested_by=requested_by,
+        requested_at=requested_at,
+        decided_by=decided_by,
+        decided_at=decided_at,
+        decision_note=decision_note,
     )
 
 
@@ -947,7 +1005,7 @@ class SqlAllocationRepository:
 
     def get(self, allocation_id: int) -> Allocation | None:
         """The allocation with this id, if any (always read from the database)."""
-        row = self.s.execute(select(_t(AllocationRow)).where(AllocationRow.id == allocation_id)).first()
+        row = self.s.execute(select(*_ALLOCATION_COLUMNS).where(AllocationRow.id == allocation_id)).first()
         return _allocation(row) if row else None
 
     def list(
@@ -958,7 +1016,7 @@ class SqlAllocationRepository:
         states: Iterable[AllocationState] | None = None,
     ) -> builtins.list[Allocation]:
         """Allocations matching every filter given, oldest first."""
-        stmt = select(_t(AllocationRow))
+        stmt = select(*_ALLOCATION_COLUMNS)
         if person_id is not None:
             stmt = stmt.where(AllocationRow.person_id == person_id)
         if project_ids is not None:

@@ -19,16 +19,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import home
 from bot.slack.blocks import ACTION_PREFIX, escape
 from bot.slack.runtime import Deps, logged, safely
-from handlers.reply import Reply, Severity
+from handlers.reply import Reply, Severity, command_subject
+from handlers.reply import is_decision as is_decision_line
 
 log = logging.getLogger(__name__)
 
 ACTION_ID = re.compile(rf"^{re.escape(ACTION_PREFIX)}\d+$")
-DECISION_VERBS = ("approve", "reject", "absorb", "ack")
 
 
 def is_decision(line: str, reply: Reply) -> bool:
-    return line.split(" ", 1)[0].lower() in DECISION_VERBS and reply.severity in (Severity.SUCCESS, Severity.WARNING)
+    """A decision that was taken (or found already taken): the clicked message shows it."""
+    return is_decision_line(line) and reply.severity in (Severity.SUCCESS, Severity.WARNING)
 
 
 def dedupe_key(body: dict[str, Any], action: dict[str, Any]) -> str:
@@ -40,19 +41,14 @@ def dedupe_key(body: dict[str, Any], action: dict[str, Any]) -> str:
     return f"action:{where}:{action.get('action_ts', '')}:{user}"
 
 
-def _subject_of(value: str) -> str:
-    parts = value.split()
-    return parts[1].upper() if len(parts) > 1 else ""
-
-
 def updated_blocks(message: dict[str, Any], action: dict[str, Any], reply: Reply) -> list[dict[str, Any]] | None:
     """The original message with the clicked item's buttons replaced by the decision, or None when the
     whole message is about this one request (then the rendered decision replaces it all)."""
     blocks = list(message.get("blocks") or [])
-    subject = _subject_of(action.get("value", ""))
+    subject = command_subject(action.get("value", ""))
     others = [
         e for b in blocks if b.get("type") == "actions" for e in b.get("elements", [])
-        if e.get("value", "").split(" ", 1)[0] in DECISION_VERBS and _subject_of(e.get("value", "")) != subject
+        if is_decision_line(e.get("value", "")) and command_subject(e.get("value", "")) != subject
     ]
     if not others:
         return None
