@@ -178,13 +178,14 @@ def _start_work(settings: Settings) -> ProcessWork | None:
     or started a thread, they share its imported modules and inherit nothing that must not be shared."""
     from storage.uow import is_sqlite_memory, make_engine
 
-    if not settings.work_processes or not settings.slack_enabled:
-        return None  # Slack is what runs its work there; Teams turns run in threads (see bot/teams/bot.py)
+    if not settings.work_processes:
+        return None
     if is_sqlite_memory(settings.database_url):
         log.warning("an in-memory database lives in one process: the work runs in threads")
         return None
     # Imported before the fork so the workers share them copy-on-write: the app, and the database driver.
     import bot.slack.app  # noqa: F401
+    import bot.teams.bot  # noqa: F401
     from bot.clock import SystemClock
     from bot.work import ProcessWork
 

@@ -31,6 +31,7 @@ from bot.app import Steward
 from bot.teams import cards
 from bot.teams.identity import TeamsIdentity, TeamsTrouble, Where, remember, where
 from bot.teams.retry import retrying
+from bot.work import ThreadWork, Work, WorkerDied
 from domain.model import Platform, Source
 from handlers.context import Caller, Context
 from handlers.dispatch import handle
@@ -109,6 +110,24 @@ def trouble_reply(message: str) -> Reply:
     return Reply(title="Teams trouble", summary=message, severity=Severity.ERROR, tone=Tone.RED)
 
 
+def context(steward: Steward, caller: Caller, place: Where) -> Context:
+    """The handlers' context for a line said in Teams."""
+    return Context(
+        uow_factory=steward.uow_factory,
+        clock=steward.clock,
+        caller=caller,
+        source=Source.TEAMS,
+        platform=Platform.TEAMS,
+        channel=place.conversation_id,
+        is_direct=place.is_personal,
+    )
+
+
+def handle_turn(steward: Steward, caller: Caller, place: Where, line: str) -> Reply:
+    """A unit of work (``bot.work``): the handlers' Reply to a line, with the worker's own Steward."""
+    return handle(context(steward, caller, place), line)
+
+
 @dataclass
 class Turn:
     """What one activity resolved to: who, where, and the context the handlers get."""
@@ -123,6 +142,7 @@ class StewardTeamsBot(ActivityHandler):
     def __init__(self, steward: Steward, identity: TeamsIdentity) -> None:
         self.steward = steward
         self.identity = identity
+        self.work: Work = steward.work or ThreadWork(steward)
 
     # -- shared plumbing ----------------------------------------------------------------------------
 
@@ -156,21 +176,19 @@ class StewardTeamsBot(ActivityHandler):
             await asyncio.to_thread(remember, self.steward.uow_factory, self.steward.clock, caller, place)
         except Exception:  # a reference we failed to store must not cost the user their answer
             log.exception("could not store the Teams conversation reference for %s", place.conversation_id)
-        context = Context(
-            uow_factory=self.steward.uow_factory,
-            clock=self.steward.clock,
-            caller=caller,
-            source=Source.TEAMS,
-            platform=Platform.TEAMS,
-            channel=place.conversation_id,
-            is_direct=place.is_personal,
-        )
-        return Turn(caller, place, context)
+        return Turn(caller, place, context(self.steward, caller, place))
 
     async def run(self, turn: Turn, line: str) -> Reply:
-        if turn.context is None:
+        """The handlers' Reply, computed in a worker (a process of ``steward serve``'s, else a thread)."""
+        if turn.context is None or turn.caller is None:
             return trouble_reply(turn.trouble or "Teams trouble")
-        return await asyncio.to_thread(handle, turn.context, line)
+        try:
+            return await self.work.run(handle_turn, turn.caller, turn.place, line)
+        except WorkerDied:
+            log.exception("Teams line %r was lost with its worker process", line)
+            return Reply(title="Steward hit an error", severity=Severity.ERROR, tone=Tone.RED,
+                         summary="Steward hit an error while working on that and has logged it. If it was a "
+                                 "change, check with `approvals` or `budget` whether it went through.")
 
     # -- messages -----------------------------------------------------------------------------------
 
