@@ -287,7 +287,7 @@ class Deps:
                 return await self.worker.run(handle_line, caller, line, how)
         except WorkerDied:
             log.exception("Slack line %r of %s was lost with its worker process", line, user_id)
-            return error("Steward hit an error while working on that and has logged it. If it was a change, "
+            return error("Something broke while working on that; it has been logged. If it was a change, "
                          "check with `approvals` or `budget` whether it went through before trying again.",
                          title="Steward hit an error"), None
 

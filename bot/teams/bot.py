@@ -187,8 +187,8 @@ class StewardTeamsBot(ActivityHandler):
         except WorkerDied:
             log.exception("Teams line %r was lost with its worker process", line)
             return Reply(title="Steward hit an error", severity=Severity.ERROR, tone=Tone.RED,
-                         summary="Steward hit an error while working on that and has logged it. If it was a "
-                                 "change, check with `approvals` or `budget` whether it went through.")
+                         summary="Something broke while working on that; it has been logged. If it was a change, "
+                                 "check with `approvals` or `budget` whether it went through.")
 
     # -- messages -----------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from bot.clock import FixedClock
 from bot.server import RouteAdder, create_app
 from bot.settings import Settings
 from bot.teams.server import ENDPOINT_KEY, add_routes
+from bot.work import Work
 from storage.uow import build_uow_factory, ensure_schema
 from tests.handlers.world import NOW, World, seed
 from tests.support.fake_connector import FakeConnector, Member
@@ -142,8 +143,8 @@ class TeamsServer:
 
 def make_server(world: World, connector: FakeConnector, settings: Settings,
                 adders: list[RouteAdder] | None = None,
-                answer_within: float | None = None) -> tuple[TeamsServer, threading.Thread]:
-    steward = Steward(settings, world.uow_factory, FixedClock(NOW))
+                answer_within: float | None = None, work: Work | None = None) -> tuple[TeamsServer, threading.Thread]:
+    steward = Steward(settings, world.uow_factory, FixedClock(NOW), work)
     app = create_app(steward, adders if adders is not None else [add_routes])
     if answer_within is not None:
         app[ENDPOINT_KEY].answer_within = answer_within
