@@ -33,6 +33,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -1042,27 +1043,42 @@ class SqlAllocationRepository:
             return {}
         # Guard against callers passing a mid-week day: the CTE walks Mondays.
         first = first_week - timedelta(days=first_week.weekday())
-        weeks = select(type_coerce(first, Date).label("monday")).cte("weeks", recursive=True)
+        # Each week carries its Sunday, computed once per week rather than once per (week, allocation) pair
+        # in the join below (SQLite's date() is slow).
+        weeks = select(
+            type_coerce(first, Date).label("monday"), type_coerce(first + timedelta(days=6), Date).label("sunday")
+        ).cte("weeks", recursive=True)
         weeks = weeks.union_all(
-            select(days_after(weeks.c.monday, 7)).where(weeks.c.monday < last_week - timedelta(days=6))
+            select(days_after(weeks.c.monday, 7), days_after(weeks.c.sunday, 7))
+            .where(weeks.c.monday < last_week - timedelta(days=6))
         )
         a = AllocationRow
         monday = type_coerce(weeks.c.monday, Date)
         stmt = (
-            select(a.person_id, monday.label("monday"), func.sum(_cents(a.hours_per_week)).label("load"))
+            # CAST: PostgreSQL sums a BIGINT as NUMERIC, which psycopg would turn into a Decimal per row.
+            select(a.person_id, monday.label("monday"),
+                   sql_cast(func.sum(_cents(a.hours_per_week)), BigInteger).label("load"))
             .select_from(weeks)
             .join(
                 a,
-                and_(a.start_day <= days_after(weeks.c.monday, 6), a.end_day >= weeks.c.monday),
+                and_(a.start_day <= weeks.c.sunday, a.end_day >= weeks.c.monday),
             )
             .where(among(a.person_id, ids), a.state == AllocationState.APPROVED.value)
             .group_by(a.person_id, weeks.c.monday)
             .having(func.sum(_cents(a.hours_per_week)) > 0)
         )
         result: dict[tuple[int, date], Decimal] = {}
+        # Thousands of rows share a few dozen distinct loads and weeks: convert each distinct one once.
+        hours: dict[int, Decimal] = {}
+        days: dict[Any, date] = {}
         for person_id, week, load in self.s.execute(stmt):
-            day = date.fromisoformat(week) if isinstance(week, str) else week
-            result[(person_id, day)] = _hours(load)
+            day = days.get(week)
+            if day is None:
+                day = days[week] = date.fromisoformat(week) if isinstance(week, str) else week
+            value = hours.get(load)
+            if value is None:
+                value = hours[load] = _hours(load)
+            result[(person_id, day)] = value
         return result
 
     def decide(self, decided: Allocation) -> bool:

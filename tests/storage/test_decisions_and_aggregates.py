@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -250,3 +252,31 @@ def test_weekly_load_is_one_statement_for_many_people_and_weeks(
     assert sum(load.values()) == sum(
         D("4") * len({(MON + timedelta(days=d)).isocalendar()[:2] for d in range(n, n + 61)}) for n in range(20)
     )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_weekly_load_equals_a_brute_force_sum_over_random_allocations(uow_factory: SqlUnitOfWorkFactory,
+                                                                      seed: int) -> None:
+    rnd = random.Random(seed)
+    ids = basics(uow_factory)
+    states = [AllocationState.APPROVED] * 3 + [AllocationState.REQUESTED, AllocationState.REJECTED]
+    with uow_factory() as uow:
+        people = [person(uow, f"p{n}").id or 0 for n in range(6)]
+        allocations = []
+        for _ in range(60):
+            start = MON + timedelta(days=rnd.randint(-60, 90))
+            end = start + timedelta(days=rnd.randint(0, 80))
+            hours = D(rnd.randint(1, 2000)) / 100
+            allocations.append(uow.allocations.add(Allocation(None, rnd.choice(people), ids.web, hours, start, end,
+                                                              rnd.choice(states), ids.dana, AT)))
+        uow.commit()
+    first, last = MON - timedelta(days=21), MON + timedelta(days=70)
+    with uow_factory() as uow:
+        load = uow.allocations.weekly_load(people[:5], first, last)
+    expected: dict[tuple[int, date], Decimal] = {}
+    for week in (first + timedelta(weeks=n) for n in range(14)):
+        for a in allocations:
+            if a.state is AllocationState.APPROVED and a.person_id in people[:5] \
+                    and a.start <= week + timedelta(days=6) and a.end >= week:
+                expected[(a.person_id, week)] = expected.get((a.person_id, week), D(0)) + a.hours_per_week
+    assert load == expected
