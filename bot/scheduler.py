@@ -31,8 +31,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.app import Steward
 from bot.delivery import Deliverer, Sender
 from bot.settings import Settings
+from bot.work import Work
 from domain.digests import (
     LATE_LIMIT,
     DigestRun,
@@ -158,15 +160,26 @@ def build_senders(settings: Settings) -> dict[Platform, Sender]:
     return senders
 
 
+def run_duty(steward: Steward, name: str, *args: Any) -> Any:
+    """A unit of work (``bot.work``): one of ``Duties``' calls, with the worker's own Steward."""
+    return getattr(Duties(steward.uow_factory, steward.settings.admins), name)(*args)
+
+
 class Scheduler:
-    """One process's APScheduler 3 jobs around ``Duties`` and a ``Deliverer``."""
+    """One process's APScheduler 3 jobs around ``Duties`` and a ``Deliverer``.
+
+    Given ``work`` (``steward serve``'s worker processes), the duties that build digests and sweep every
+    project run there, so a morning's digests never hold the GIL the server's acks need; the timers and
+    the delivery (network waits) stay on this process's event loop.
+    """
 
     def __init__(self, duties: Duties, deliverer: Deliverer, clock: Clock, *,
                  resync_seconds: float = RESYNC_SECONDS, sweep_seconds: float = SWEEP_SECONDS,
-                 deliver_seconds: float = DELIVER_SECONDS) -> None:
+                 deliver_seconds: float = DELIVER_SECONDS, work: Work | None = None) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         self.duties = duties
+        self.work = work
         self.deliverer = deliverer
         self.clock = clock
         self.intervals = (resync_seconds, sweep_seconds, deliver_seconds)
@@ -192,10 +205,15 @@ class Scheduler:
         with contextlib.suppress(Exception):
             self.scheduler.shutdown(wait=False)
 
+    async def _duty(self, name: str, *args: Any) -> Any:
+        if self.work is None:
+            return await asyncio.to_thread(getattr(self.duties, name), *args)
+        return await self.work.run(run_duty, name, *args)
+
     async def resync(self) -> None:
-        subs = await asyncio.to_thread(self.duties.subscriptions)
+        subs = await self._duty("subscriptions")
         self.sync_jobs(subs)
-        await asyncio.to_thread(self.duties.queue_digests, self.clock.now(), subs)
+        await self._duty("queue_digests", self.clock.now(), subs)
 
     def sync_jobs(self, subs: list[DigestSubscription]) -> None:
         """One cron job per active subscription, in its timezone; changed ones replaced, gone ones removed."""
@@ -221,13 +239,13 @@ class Scheduler:
             self.signatures[job_id] = sig
 
     async def wake(self, subscription_id: int) -> None:
-        subs = [s for s in await asyncio.to_thread(self.duties.subscriptions) if s.id == subscription_id]
-        await asyncio.to_thread(self.duties.queue_digests, self.clock.now(), subs)
+        subs = [s for s in await self._duty("subscriptions") if s.id == subscription_id]
+        await self._duty("queue_digests", self.clock.now(), subs)
         await self.deliver()
 
     async def sweep(self) -> None:
         try:
-            await asyncio.to_thread(self.duties.sweep_escalations, self.clock.now())
+            await self._duty("sweep_escalations", self.clock.now())
         except Exception:
             log.exception("escalation sweep failed")
 

@@ -144,7 +144,7 @@ def _start_scheduler(steward: Steward):  # type: ignore[no-untyped-def]
 
     settings = steward.settings
     timers = Scheduler(Duties(steward.uow_factory, settings.admins),
-                       Deliverer(steward.uow_factory, build_senders(settings)), steward.clock)
+                       Deliverer(steward.uow_factory, build_senders(settings)), steward.clock, work=steward.work)
     timers.start()
     return timers
 
