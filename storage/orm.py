@@ -226,7 +226,9 @@ class TimeEntryRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
 
-    __table_args__ = (Index("ix_time_entries_project_id_day", "project_id", "day"),)
+    # The burn index (migration 0005): the burn totals read entries by project and day and use only the
+    # hours and rates, so they never touch the table.
+    __table_args__ = (Index("ix_time_entries_burn", "project_id", "day", "hours", "bill_rate", "cost_rate"),)
 
 
 class ExpenseRow(Base):

@@ -731,24 +731,23 @@ class SqlTimeEntryRepository:
             .group_by(x.project_id)
         )
         u = union_all(rolled, entries, expenses).subquery("burn")
+        # CAST: PostgreSQL sums BIGINTs as NUMERIC, which psycopg would parse into Decimals only for them
+        # to be turned back into integers here (the sums are far inside BIGINT: 9.2e14 in currency).
         stmt = select(
             u.c.project_id,
-            func.sum(u.c.burned).label("burned"),
-            func.sum(u.c.burned_28d).label("burned_28d"),
-            func.sum(u.c.cost).label("cost"),
-            func.sum(u.c.hours).label("hours"),
-            func.sum(u.c.expenses).label("expenses"),
+            *(sql_cast(func.sum(u.c[name]), BigInteger) for name in ("burned", "burned_28d", "cost", "hours",
+                                                                     "expenses")),
         ).group_by(u.c.project_id)
-        return {
-            r.project_id: BurnTotals(
-                burned=units_to_decimal(r.burned, 4),
-                burned_28d=units_to_decimal(r.burned_28d, 4),
-                cost=units_to_decimal(r.cost, 4),
-                hours=units_to_decimal(r.hours, 2),
-                expenses=units_to_decimal(r.expenses, 4),
+        totals: dict[int, BurnTotals] = {}
+        for project_id, burned, burned_28d, cost, hours, expenses in self.s.execute(stmt):
+            totals[project_id] = BurnTotals(
+                burned=units_to_decimal(burned, 4),
+                burned_28d=units_to_decimal(burned_28d, 4),
+                cost=units_to_decimal(cost, 4),
+                hours=units_to_decimal(hours, 2),
+                expenses=units_to_decimal(expenses, 4),
             )
-            for r in self.s.execute(stmt)
-        }
+        return totals
 
     def list(self, project_id: int, since: date | None = None) -> builtins.list[TimeEntry]:
         """A project's entries (from ``since`` on, if given), oldest first."""

@@ -98,7 +98,7 @@ def test_the_migrations_create_the_indexes_the_aggregates_need(database_url: str
         uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("time_entries")}
     finally:
         engine.dispose()
-    assert ("project_id", "day") in indexes["time_entries"]
+    assert ("project_id", "day", "hours", "bill_rate", "cost_rate") in indexes["time_entries"]  # burn, covering
     assert ("person_id", "state") in indexes["allocations"]
     assert ("project_id", "at") in indexes["status_updates"]
     assert ("external_id",) in uniques
