@@ -151,6 +151,7 @@ class Memory:
 
 
 PSS_EVERY = 0.5  # seconds
+THREADS_PREFIX = "reference: work in threads, "
 
 
 def pss_mb(pid: int) -> float:
@@ -270,11 +271,12 @@ def refresh_statistics(url: str) -> None:
 
 
 def run_edge(cfg: Settings, load: LoadGen, name: str, database_url: str | None, data: Dataset,
-             log_dir: Path) -> tuple[list[EdgeResult], Memory]:
+             log_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[list[EdgeResult], Memory]:
     """One server under (a): ack rounds at concurrency 1 and 20, then user-visible answers. Returns peak RSS."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "DATABASE_URL"))}
     env.update(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=load.api_url)
+    env.update(extra_env or {})
     log = log_dir / f"{name.replace(' ', '_').replace('/', '_')}.log"
     if database_url is None:
         args = [sys.executable, "-m", "benchmarks.floor", "--port", str(port)]
@@ -430,7 +432,7 @@ def render(cfg: Settings, info: dict[str, str], datasets: dict[str, Dataset], ti
     floor = {e.concurrency: e for e in edge if e.server.startswith("floor")}
     lines += ["", "| target (a), (e) | server | measured | |", "|---|---|---|---|"]
     for e in edge:
-        if e.server.startswith("floor") or e.concurrency not in floor:
+        if e.server.startswith(("floor", THREADS_PREFIX)) or e.concurrency not in floor:
             continue
         f = floor[e.concurrency]
         ratio = e.med("ack_p50_ms") / f.med("ack_p50_ms") if f.med("ack_p50_ms") else 0
@@ -443,7 +445,7 @@ def render(cfg: Settings, info: dict[str, str], datasets: dict[str, Dataset], ti
             lines.append(f"| req/s at c=20 ≥ ½ floor | {e.server} | {share:.2f}× ({e.med('rps'):.0f} vs "
                          f"{f.med('rps'):.0f}) | {verdict(share >= 0.5)} |")
     for server, mem in rss.items():
-        judged = "reference" if server.startswith("floor") else verdict(mem.judged < 200)
+        judged = "reference" if server.startswith(("floor", THREADS_PREFIX)) else verdict(mem.judged < 200)
         lines.append(f"| (e) peak RSS < 200 MB | {server} | {mem.describe()} | {judged} |")
     return "\n".join(lines) + "\n"
 
@@ -499,11 +501,16 @@ def run(cfg: Settings) -> str:
     edge: list[EdgeResult] = []
     rss: dict[str, Memory] = {}
     try:
-        servers: list[tuple[str, str | None]] = [("floor (bare Bolt)", None)]
-        servers += [(f"steward serve, {db}", url) for db, url in databases.items()]
-        for name, url in servers:
+        servers: list[tuple[str, str | None, dict[str, str]]] = [("floor (bare Bolt)", None, {})]
+        servers += [(f"steward serve, {db}", url, {}) for db, url in databases.items()]
+        # The same server with its work in threads of its own process, as before worker processes: what
+        # they buy, measured in the same run (a reference, not judged against the targets).
+        last = list(databases)[-1]
+        servers.append((f"{THREADS_PREFIX}{last}", databases[last], {"STEWARD_WORK_PROCESSES": "0"}))
+        for name, url, extra in servers:
             results, peak = run_edge(cfg, load, name, url, datasets["SQLite"] if url is None else
-                                     datasets[next(d for d, u in databases.items() if u == url)], cfg.workdir)
+                                     datasets[next(d for d, u in databases.items() if u == url)], cfg.workdir,
+                                     extra)
             edge += results
             rss[name] = peak
             print(f"  {name}: peak RSS {peak.describe()}", flush=True)
