@@ -15,6 +15,8 @@ from domain.model import Project, Rag
 from domain.ports import ZERO, BurnTotals, ScopeTotals
 
 CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+ONE = Decimal(1)
 HUNDRED = Decimal("100")
 RED_FORECAST_FACTOR = Decimal("1.10")  # forecast above 110% of budget is red
 AMBER_AHEAD_POINTS = Decimal("10")  # % burned ahead of % elapsed by more than this is amber
@@ -29,16 +31,20 @@ def pct(part: Decimal, whole: Decimal) -> Decimal | None:
     """``part`` as a percentage of ``whole`` to one decimal, or None when whole is zero."""
     if whole == 0:
         return None
-    return (part * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (part * HUNDRED / whole).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 def elapsed_fraction(start: date, end: date, today: date) -> Decimal:
     """Days from start to today inclusive over days from start to end inclusive, clamped to 0..1."""
     total = (end - start).days + 1
     if total <= 0:
-        return Decimal(1)
+        return ONE
     done = (today - start).days + 1
-    return min(Decimal(1), max(ZERO, Decimal(done) / Decimal(total)))
+    if done <= 0:  # not started (the clamps below, without dividing)
+        return ZERO
+    if done >= total:  # over
+        return ONE
+    return Decimal(done) / Decimal(total)
 
 
 def scope_hours_value(hours: Decimal, project: Project) -> Decimal:
@@ -103,7 +109,7 @@ def project_figures(project: Project, burn: BurnTotals, scope: ScopeTotals, toda
     days_left = max(0, (project.end - today).days)
     forecast = burn.burned + weekly_rate * days_left / 7
     elapsed = elapsed_fraction(project.start, project.end, today) * HUNDRED
-    pct_elapsed = elapsed.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    pct_elapsed = elapsed.quantize(TENTH, rounding=ROUND_HALF_UP)
     pct_burned = pct(burn.burned, budget)
     rag, reasons = budget_rag(budget, burn.burned, forecast, pct_burned, pct_elapsed)
     margin = burn.burned - burn.cost

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -52,6 +53,12 @@ def test_exact_columns_convert_between_decimals_and_integer_units() -> None:
     assert to_units(D("12.345"), 2) == 1235 and to_units(D("-12.345"), 2) == -1235
     assert to_units(7, 2) == 700 and to_units("0.1", 2) == 10
     assert from_units(1250, 2) == D("12.5") and str(from_units(4000, 2)) == "40" and str(from_units(5, 2)) == "0.05"
+    rnd = random.Random(3)
+    for units in [0, 1, -1, 10, -10, 100, 10**18, -(10**18), *(rnd.randint(-10**15, 10**15) for _ in range(2000))]:
+        for scale in (2, 4):
+            exact = D(units).scaleb(-scale)  # the value, written without trailing zeros, never as 4E+1
+            written = exact.quantize(D(1)) if exact == exact.to_integral_value() else exact.normalize()
+            assert from_units(units, scale).as_tuple() == written.as_tuple(), (units, scale)
     with pytest.raises(TypeError):
         to_units(0.1, 2)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
