@@ -101,6 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # a malformed --now
         print(f"steward: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except RuntimeError as exc:
+        from storage.migrate import SchemaOutOfDate
+
+        if not isinstance(exc, SchemaOutOfDate):
+            raise
+        print(f"steward: {exc}", file=sys.stderr)  # it says what to run
+        return EXIT_USER
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -100,3 +100,16 @@ def test_serve_runs_its_work_in_one_worker_process_unless_told_otherwise() -> No
     assert Settings.from_env({}).work_processes == 1
     assert Settings.from_env({"STEWARD_WORK_PROCESSES": "0"}).work_processes == 0
     assert Settings.from_env({"STEWARD_WORK_PROCESSES": "4"}).work_processes == 4
+
+
+def test_a_database_from_a_newer_steward_is_refused_in_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    code = main(["say", "budget acme-web", "--as", "dana@example.com"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(err) == 1 and "newer" in err[0]
