@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.identity import reachable_platform
 from domain.model import Client, Escalation, Organisation, OutboxMessage, Person, Project, Role
 from domain.portfolio import Condition, conditions, load_portfolio
 from domain.ports import UnitOfWork
@@ -126,7 +127,7 @@ def sweep(uow: UnitOfWork, now: datetime, org: Organisation, *, payload: Payload
             return False
         added = uow.outbox.add(OutboxMessage(
             id=None, key=key, kind="escalation", payload=payload(notice), created_at=now, due_at=now,
-            person_id=notice.recipient.id, platform=notice.recipient.reachable_on,
+            person_id=notice.recipient.id, platform=reachable_platform(uow, notice.recipient),
         ))
         if added:
             result.queued.append(key)

@@ -49,3 +49,29 @@ def not_registered_message(uow: UnitOfWork, email: str | None) -> str:
         f"You're not registered in Steward{you}. Ask {who} to add you to the organisation file "
         "(people: - {name: ..., email: ..., role: member}) and re-import it."
     )
+
+
+def reachable_platform(uow: UnitOfWork, person: Person) -> Platform | None:
+    """Where a message to ``person`` should go: their preferred platform (else where they last talked to
+    Steward) when Steward can reach them there, else the other platform when it can, else the preferred
+    one (the message then fails visibly in the outbox, saying why). None: never reachable by chat.
+
+    Slack can message anyone whose Slack id is known. Teams can message only someone who installed the
+    app or messaged the bot (a personal conversation is stored): a director who prefers Teams but never
+    opened Steward there would otherwise miss every approval card while Slack could reach them.
+    """
+
+    def can_reach(platform: Platform) -> bool:
+        if platform is Platform.SLACK:
+            return bool(person.slack_id)
+        return person.id is not None and uow.conversations.personal(person.id, Platform.TEAMS) is not None
+
+    preferred = person.reachable_on
+    order = [preferred] if preferred is not None else []
+    order += [p for p in (Platform.SLACK, Platform.TEAMS) if p not in order]
+    if preferred is None and not person.slack_id and not person.teams_id:
+        return None  # only ever seen in the shell or a file: no chat to send to
+    for platform in order:
+        if can_reach(platform):
+            return platform
+    return preferred

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from domain.identity import reachable_platform
 from domain.model import DeliveryState, OutboxMessage, Person, Platform
 from handlers.base import Turn
 from handlers.reply import Action, Reply, command_subject, is_decision
@@ -24,7 +25,7 @@ def notify(t: Turn, person: Person | None, key: str, reply: Reply) -> bool:
     (someone only ever seen in the shell). True when queued."""
     if person is None or person.id is None or person.id == t.actor.id:
         return False
-    platform = person.reachable_on
+    platform = reachable_platform(t.uow, person)
     if platform is None:
         return False
     return t.uow.outbox.add(OutboxMessage(

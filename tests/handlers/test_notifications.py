@@ -90,3 +90,44 @@ def test_a_reply_survives_the_outbox_round_trip() -> None:
     import json
 
     assert Reply.from_dict(json.loads(json.dumps(reply.to_dict()))) == reply
+
+
+def prefer_teams(world: World, name: str, slack_id: str | None) -> None:
+    from dataclasses import replace
+
+    with world.uow_factory() as uow:
+        person = uow.people.get(world.ids[name])
+        assert person is not None
+        uow.people.update(replace(person, platform=Platform.TEAMS, slack_id=slack_id))
+        uow.commit()
+
+
+def open_teams_chat(world: World, name: str) -> None:
+    from domain.model import ConversationRef
+
+    with world.uow_factory() as uow:
+        uow.conversations.save(ConversationRef(None, Platform.TEAMS, f"a:personal-{name}", {"conversation": {}},
+                                               world.now, world.ids[name], True))
+        uow.commit()
+
+
+def test_a_director_who_prefers_teams_but_never_opened_it_gets_the_card_on_slack(world: World) -> None:
+    prefer_teams(world, "dana", slack_id="UDANA")
+    world.say("assign jane acme-web 10h/week", who="mark@example.com")
+    [(person, platform, _)] = queued(world).values()
+    assert person == world.ids["dana"] and platform is Platform.SLACK
+
+
+def test_once_the_director_has_a_teams_chat_the_card_goes_to_teams(world: World) -> None:
+    prefer_teams(world, "dana", slack_id="UDANA")
+    open_teams_chat(world, "dana")
+    world.say("assign jane acme-web 10h/week", who="mark@example.com")
+    [(_, platform, _)] = queued(world).values()
+    assert platform is Platform.TEAMS
+
+
+def test_reachable_nowhere_the_card_still_goes_to_the_preferred_platform_and_fails_visibly(world: World) -> None:
+    prefer_teams(world, "dana", slack_id=None)
+    world.say("assign jane acme-web 10h/week", who="mark@example.com")
+    [(_, platform, _)] = queued(world).values()
+    assert platform is Platform.TEAMS
