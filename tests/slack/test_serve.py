@@ -128,3 +128,40 @@ def test_a_malformed_setting_stops_start_up_with_one_line_naming_it(tmp_path: Pa
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "SLACK_BOT_TOKEN" in lines[0]
+
+
+def test_steward_serve_over_socket_mode_acks_an_envelope_and_answers(tmp_path: Path, fake: FakeSlack) -> None:
+    """SLACK_APP_TOKEN set: no request URL; Steward opens the WebSocket Slack hands out and answers there."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'steward.db'}", "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": fake.url}
+    env.pop("SLACK_SIGNING_SECRET", None)
+    proc = subprocess.Popen([*steward_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--no-scheduler"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_healthy(port, proc)
+        [opened] = fake.wait_for("apps.connections.open", timeout=15)
+        assert opened.headers.get("Authorization") == "Bearer xapp-test"  # the app-level token, not the bot's
+        command = {"command": "/budget", "text": "acme", "user_id": "UDANA", "channel_id": "C1", "team_id": "T1",
+                   "response_url": fake.response_url("socket"), "trigger_id": "t.socket"}
+        fake.socket_send({"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
+                          "payload": command})
+        [ack] = fake.wait_for("socket.ack", timeout=15)
+        assert ack.body["envelope_id"] == "env-1"
+        [posted] = fake.wait_for("response_url", timeout=15)
+        assert posted.body["_key"] == "socket" and "not registered" in posted.body["text"]
+        # Slack redelivers an envelope it saw no ack for; the same command is answered once.
+        fake.socket_send({"envelope_id": "env-2", "type": "slash_commands", "accepts_response_payload": True,
+                          "payload": command, "retry_attempt": 1, "retry_reason": "timeout"})
+        fake.wait_for("socket.ack", count=2, timeout=15)
+        time.sleep(1.0)
+        assert len(fake.of("response_url")) == 1
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    assert proc.returncode == 0

@@ -3,6 +3,10 @@
 It runs an aiohttp app on 127.0.0.1 (a random port) in its own thread and event loop, so tests
 can point ``SLACK_API_URL`` at it and read what Steward sent. It answers the methods Steward
 uses, can answer 429 with ``Retry-After`` a set number of times, and can be made slow per method.
+
+It also plays Slack's side of Socket Mode: ``apps.connections.open`` hands out ``ws://…/link``, where
+the fake says ``hello`` and then sends whatever envelopes a test gives ``socket_send``; every message
+the app sends back (its acks) is recorded as a ``socket.ack`` call.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from tests.support.serving import run_server
 
@@ -49,6 +53,7 @@ class FakeSlack:
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -81,6 +86,17 @@ class FakeSlack:
                                      f"calls: {seen}")
             time.sleep(0.02)
 
+    def socket_send(self, envelope: dict[str, Any], timeout: float = 10.0) -> None:
+        """Send a Socket Mode envelope over the newest connection (waits for one to be open)."""
+        deadline = time.monotonic() + timeout
+        while not self._sockets:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no Socket Mode connection within {timeout}s; calls: "
+                                     f"{[c.method for c in self.calls]}")
+            time.sleep(0.05)
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(self._sockets[-1].send_json(envelope), self._loop).result(timeout)
+
     def clear(self) -> None:
         with self._lock:
             self.calls.clear()
@@ -91,6 +107,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
+        app.router.add_get("/link", self._socket)
         url, self._loop, self._thread = run_server(app, self.host, self.port, name="fake-slack")
         self.port = int(url.rsplit(":", 1)[1])
         return self
@@ -120,6 +137,18 @@ class FakeSlack:
         body = await self._body(request)
         self._record("response_url", {**body, "_key": request.match_info["key"]}, request, 200)
         return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._record("socket.connect", {}, request, 200)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"},
+                            "debug_info": {"host": "fake", "approximate_connection_time": 18060}})
+        self._sockets.append(ws)
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self._record("socket.ack", json.loads(message.data), request, 200)
+        return ws
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -169,6 +198,8 @@ class FakeSlack:
             return {"ok": True, "channel": body.get("channel"),
                     "permalink": f"https://fake.slack.com/archives/{body.get('channel')}/p"
                                  f"{str(body.get('message_ts', '')).replace('.', '')}"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://{self.host}:{self.port}/link"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(body.get("users", "U"))}}
         return {"ok": True}
