@@ -86,7 +86,7 @@ def post_budget(port: int, fake: FakeSlack) -> requests.Response:
     sig = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
     return requests.post(f"http://127.0.0.1:{port}/slack/events", data=body, timeout=5, headers={
         "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": sig})
+        "X-Slack-Signature": sig or ""})
 
 
 def children(pid: int) -> list[int]:
