@@ -791,6 +791,8 @@ class HoursRow:
     project_code: str = ""  # Harvest's Project Code: our key
     client: str = ""  # to tell apart two projects with the same name
     fingerprint: str = ""  # stable id of this row: re-importing the file adds nothing
+    bill_rate: Decimal | None = None  # the file's own rate for this entry (None: the person's current one)
+    cost_rate: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -863,6 +865,27 @@ def parse_duration(text: str) -> Decimal | None:
     if re.fullmatch(r"-?\d+,\d+", text):  # a decimal comma: 7,5
         text = text.replace(",", ".")
     if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", text):
+        return None
+    return Decimal(text)
+
+
+# Per-entry rate columns (folded header names) by format: the rate the time was logged at, which the
+# tracker knows and Steward, importing months of history, does not. Toggl exports amounts, not rates.
+RATE_COLUMNS = {
+    "generic": ("bill_rate", "cost_rate"),
+    "harvest": ("billable rate", "cost rate"),
+}
+RATE_QUANTUM = Decimal("0.01")
+
+
+def parse_rate(text: str) -> Decimal | None:
+    """A rate from a CSV cell: ``180``, ``180.00``, ``1,250.50`` or ``1250,5``; None when it is not one."""
+    text = text.strip()
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"\d+,\d{1,2}", text):  # a decimal comma
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
         return None
     return Decimal(text)
 
@@ -1003,9 +1026,21 @@ def _read_row(fmt: str, line: int, cells: list[str], cell: Any) -> tuple[HoursRo
             reasons.append("no user or email")
     if not project and not code:
         reasons.append("no project")
+    rates: list[Decimal | None] = []
+    for column in RATE_COLUMNS.get(fmt, ()):
+        text = cell(cells, column)
+        rate = parse_rate(text) if text else None
+        if text and rate is None:
+            reasons.append(f"{column} “{text}” is not a rate (e.g. 180.00; leave it empty for the person's own)")
+        elif rate is not None and rate != rate.quantize(RATE_QUANTUM):
+            reasons.append(f"{column} {text} has more than two decimals")
+            rate = None
+        rates.append(rate)
     if reasons or day is None or hours is None:
         return None, reasons
-    return HoursRow(line, day, hours, note, email, name, project, code, client), []
+    bill_rate, cost_rate = rates if rates else (None, None)
+    return HoursRow(line, day, hours, note, email, name, project, code, client,
+                    bill_rate=bill_rate, cost_rate=cost_rate), []
 
 
 def _lookup(items: Sequence[Any], word: str, keys: Any) -> list[Any]:
@@ -1015,7 +1050,9 @@ def _lookup(items: Sequence[Any], word: str, keys: Any) -> list[Any]:
 
 def resolve_hours(parsed: HoursFile, people: Sequence[Person], projects: Sequence[Project],
                   clients: Sequence[Client]) -> tuple[list[TimeEntry], list[tuple[int, str]]]:
-    """Match each row to a person and a project and build the entries (rates copied from the person).
+    """Match each row to a person and a project and build the entries: at the file's own rates where it
+    gives them (Harvest's Billable Rate and Cost Rate, generic bill_rate and cost_rate), else at the
+    person's current rates.
 
     Returns the entries and every problem (the parser's and the matcher's), sorted by line."""
     problems = list(parsed.problems)
@@ -1035,7 +1072,9 @@ def resolve_hours(parsed: HoursFile, people: Sequence[Person], projects: Sequenc
                                        "in this file"))
             continue
         entries.append(TimeEntry(
-            None, person.id or 0, project.id or 0, row.day, row.hours, person.bill_rate, person.cost_rate,
+            None, person.id or 0, project.id or 0, row.day, row.hours,
+            person.bill_rate if row.bill_rate is None else row.bill_rate,
+            person.cost_rate if row.cost_rate is None else row.cost_rate,
             row.note, Source.IMPORT, row.fingerprint,
         ))
     problems.sort(key=lambda p: p[0])

@@ -19,6 +19,7 @@ from domain.importing import (
     parse_duration,
     parse_hours_csv,
     parse_org,
+    parse_rate,
 )
 from domain.model import Role, Source
 from domain.ports import UnitOfWorkFactory
@@ -304,6 +305,53 @@ def test_a_harvest_export_matches_people_by_name_and_projects_by_code_or_name(uo
     assert len(brand) == 1 and mark is not None and brand[0].person_id == mark.id  # "GLX-BR" is not a key: by name
     assert brand[0].hours == D("1.25") and brand[0].note == "Project Management: Weekly call, notes"
     assert sorted(e.hours for e in web) == [D(3), D("4.5")]
+
+
+def test_a_harvest_export_keeps_the_rate_each_entry_was_billed_at(uow_factory: UnitOfWorkFactory) -> None:
+    load_org(uow_factory)
+    text = (DATA / "hours-harvest.csv").read_text().splitlines()
+    # Last spring Jane billed 120 and cost 55; Harvest knows, her person record (140 / 60) does not.
+    text[1] = text[1].replace(",140.00,630.00,60.00,270.00,", ",120.00,540.00,55.00,247.50,")
+    # A non-billable hour: Harvest exports it at a billable rate of 0, so it burns no fee.
+    text[4] = text[4].replace(",Yes,No,No,Jane", ",No,No,No,Jane").replace(",140.00,420.00,", ",0.00,0.00,")
+    assert import_hours_file(uow_factory, CLOCK, "\n".join(text) + "\n").ok
+    rates = {(e.hours, e.bill_rate, e.cost_rate) for e in all_entries(uow_factory)}
+    assert (D("4.5"), D(120), D(55)) in rates
+    assert (D(3), D(0), D(60)) in rates
+    assert (D(6), D(150), D(65)) in rates  # as exported: Leo's current rates
+
+
+def test_a_generic_file_may_give_rates_and_an_empty_rate_is_the_persons(uow_factory: UnitOfWorkFactory) -> None:
+    load_org(uow_factory)
+    text = ("date,email,project,hours,note,bill_rate,cost_rate\n"
+            "2026-11-02,jane@example.com,acme-web,2,old rate,\"1,120.50\",55\n"
+            "2026-11-03,jane@example.com,acme-web,3,current rate,,\n")
+    assert import_hours_file(uow_factory, CLOCK, text).ok
+    rates = sorted((e.hours, e.bill_rate, e.cost_rate) for e in all_entries(uow_factory))
+    assert rates == [(D(2), D("1120.50"), D(55)), (D(3), D(140), D(60))]
+
+
+def test_a_rate_that_is_not_one_rejects_the_file_naming_the_line(uow_factory: UnitOfWorkFactory) -> None:
+    load_org(uow_factory)
+    text = ("date,email,project,hours,note,bill_rate,cost_rate\n"
+            "2026-11-02,jane@example.com,acme-web,2,,lots,55\n"
+            "2026-11-03,jane@example.com,acme-web,3,,140.005,\n")
+    reply = import_hours_file(uow_factory, CLOCK, text)
+    assert not reply.ok and reply.title == "No hours were imported"
+    message = reply.summary + "\n".join(line for s in reply.sections for line in s.lines)
+    assert "line 2" in message and "bill_rate “lots” is not a rate" in message
+    assert "line 3" in message and "140.005 has more than two decimals" in message
+    assert all_entries(uow_factory) == []
+
+
+def test_rates_are_read_exactly() -> None:
+    assert parse_rate("180") == D("180")
+    assert parse_rate("180.50") == D("180.50")
+    assert parse_rate("1,250.50") == D("1250.50")
+    assert parse_rate("180,5") == D("180.5")
+    assert parse_rate("-10") is None
+    assert parse_rate("$180") is None
+    assert parse_rate("0.1") + parse_rate("0.2") == D("0.3")  # type: ignore[operator]
 
 
 def test_a_toggl_export_matches_by_email_or_user_and_reads_durations(uow_factory: UnitOfWorkFactory) -> None:
