@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from domain import services
 from domain.errors import InvalidInput, NotFound
 from domain.model import Person
@@ -9,7 +11,7 @@ from domain.ports import UnitOfWork
 from handlers.ack import BUDGET_RULES, after_change
 from handlers.base import format_hours, turn
 from handlers.context import Context
-from handlers.parsing import parse_hours, resolve_person, split_name, take_keyword_date
+from handlers.parsing import parse_hours, resolve_person, split_name, take_keyword_date, take_leading_day
 from handlers.reply import Action, Fact, Reply, Severity
 
 USAGE = "hours <project> <hours> [for <person>] [on <date>] [<note>]"
@@ -22,19 +24,9 @@ def handle(ctx: Context, args: str) -> Reply:
         if not rest:
             raise InvalidInput("How many hours?", example=EXAMPLE)
         hours = parse_hours(rest[0], example=EXAMPLE)
-        rest = rest[1:]
-        day, rest = take_keyword_date(rest, "on", ("for",), t.today, t.org.timezone, example=EXAMPLE)
-        person = t.actor
-        lowered = [w.lower() for w in rest]
-        if "for" in lowered:
-            i = lowered.index("for")
-            if i + 1 >= len(rest):
-                raise InvalidInput("“for” needs a person after it.", example="hours acme-web 2 for jane@example.com")
-            person, used = _person(t.uow, rest[i + 1:i + 3])
-            rest = rest[:i] + rest[i + 1 + used:]
+        person, day, note = _who_when_what(t.uow, rest[1:], t.actor, t.today, t.org.timezone)
         day = day or t.today
-        entry = services.log_hours(t.uow, t.actor, person, project, day, hours, " ".join(rest), t.now, ctx.source,
-                                   t.today)
+        entry = services.log_hours(t.uow, t.actor, person, project, day, hours, note, t.now, ctx.source, t.today)
         after_change(t, project.id, BUDGET_RULES)  # burn thresholds and forecast escalate now
         for_whom = "" if person.id == t.actor.id else f" for {person.name}"
         return Reply(
@@ -45,6 +37,31 @@ def handle(ctx: Context, args: str) -> Reply:
             actions=(Action("Budget", f"budget {project.key}"),),
             subject=f"project:{project.key}",
         )
+
+
+def _who_when_what(uow: UnitOfWork, words: list[str], actor: Person, today: date,
+                   timezone: str) -> tuple[Person, date | None, str]:
+    """``[for <person>] [on <date>] [<note>]``, the two clauses in either order, then the note.
+
+    Only where the grammar puts them: "prep for client demo" or "worked on homepage" are notes, not a
+    person called "client" or a date called "homepage". A leading day that can't be anything else
+    ("yesterday", "today", "last friday", "2026-11-30") is a date without its "on"."""
+    person: Person | None = None
+    day: date | None = None
+    while words:
+        first = words[0].lower()
+        if first == "for" and person is None:
+            if len(words) < 2:
+                raise InvalidInput("“for” needs a person after it.", example="hours acme-web 2 for jane@example.com")
+            person, used = _person(uow, words[1:3])
+            words = words[1 + used:]
+        elif first == "on" and day is None:
+            day, words = take_keyword_date(words, "on", ("for",), today, timezone, example=EXAMPLE)
+        elif day is None and (leading := take_leading_day(words, today)) is not None:
+            day, words = leading
+        else:
+            break
+    return person or actor, day, " ".join(words)
 
 
 def _person(uow: UnitOfWork, words: list[str]) -> tuple[Person, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Sequence
@@ -237,6 +238,28 @@ def _relative_weekday(words: str, today: date) -> date | None:
     return None
 
 
+def take_leading_day(tokens: list[str], today: date) -> tuple[date, list[str]] | None:
+    """A day at the front of ``tokens`` that can only be a day: "today", "yesterday", an ISO date, or
+    "last|this <weekday>" (a bare weekday or dateparser's guesses could as well start a note)."""
+    if not tokens:
+        return None
+    first = tokens[0].lower()
+    if first in ("today", "yesterday"):
+        return today - timedelta(days=1 if first == "yesterday" else 0), tokens[1:]
+    with contextlib.suppress(ValueError):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", first):
+            return date.fromisoformat(first), tokens[1:]
+    if len(tokens) > 1 and first in ("last", "this"):
+        day = _relative_weekday(f"{first} {tokens[1].lower()}", today)
+        if day is not None:
+            return day, tokens[2:]
+    return None
+
+
+# Words dateparser skips over ("monday about" reads as Monday): a run of date words never ends in one.
+_FILLERS = frozenset({"about", "at", "and", "for", "in", "of", "the", "to", "with", "re", "on"})
+
+
 def take_keyword_date(tokens: list[str], keyword: str, stops: Sequence[str], today: date, timezone: str, *,
                       example: str, max_words: int = 3) -> tuple[date | None, list[str]]:
     """Pull ``<keyword> <date words>`` out of tokens; the date runs until the next stop word."""
@@ -252,6 +275,8 @@ def take_keyword_date(tokens: list[str], keyword: str, stops: Sequence[str], tod
         raise InvalidInput(f"“{keyword}” needs a date after it.", example=example)
     # Try the longest run of words that reads as a date, leaving the rest (a note) in place.
     for n in range(len(words), 0, -1):
+        if n > 1 and words[n - 1].lower() in _FILLERS:
+            continue
         try:
             day = parse_date(" ".join(words[:n]), today, timezone, example=example)
         except InvalidInput:

@@ -150,6 +150,33 @@ def test_a_manager_logs_hours_for_someone_else(world: World) -> None:
     assert reply.ok and reply.title == "Logged 3h on Website Relaunch for Jane Designer"
 
 
+@pytest.mark.parametrize(
+    ("line", "date", "note"),
+    [
+        ("hours acme-web 2 worked on homepage", "Sun 15 Nov 2026", "worked on homepage"),
+        ("hours acme-web 2 prep for client demo", "Sun 15 Nov 2026", "prep for client demo"),
+        ("hours acme-web 2 yesterday", "Sat 14 Nov 2026", ""),
+        ("hours acme-web 2 last friday design review", "Fri 13 Nov 2026", "design review"),
+        ("hours acme-web 2 2026-11-10 workshop", "Tue 10 Nov 2026", "workshop"),
+        ("hours acme-web 2 on monday about scope", "Mon 09 Nov 2026", "about scope"),
+        ("hours acme-web 2 friday deploy prep", "Sun 15 Nov 2026", "friday deploy prep"),
+    ],
+)
+def test_for_and_on_are_read_only_where_the_grammar_puts_them(world: World, line: str, date: str,
+                                                               note: str) -> None:
+    reply = world.say(line, who="jane@example.com")
+    assert reply.ok, reply.summary
+    assert (fact(reply, "Date"), reply.summary) == (date, note)
+
+
+def test_the_person_and_the_date_may_come_in_either_order(world: World) -> None:
+    one = world.say("hours acme-web 3 for jane yesterday design", who="mark@example.com")
+    other = world.say("hours acme-web 3 on yesterday for jane design", who="mark@example.com")
+    for reply in (one, other):
+        assert reply.title == "Logged 3h on Website Relaunch for Jane Designer"
+        assert (fact(reply, "Date"), reply.summary) == ("Sat 14 Nov 2026", "design")
+
+
 def test_a_member_cannot_log_hours_for_someone_else(world: World) -> None:
     before = world.say("budget acme-web")
     reply = world.say("hours acme-web 3 for mark", who="jane@example.com")
