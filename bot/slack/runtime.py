@@ -58,6 +58,7 @@ class _Seen(enum.Enum):
 
 
 _DUPLICATE = _Seen.DUPLICATE
+DRAIN_SECONDS = 10.0  # on shutdown, how long answers in flight may take before they are dropped
 # Work spawned while one HTTP request is being answered, held until its response is on the wire.
 _HELD: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar("steward_held", default=None)
 
@@ -200,8 +201,16 @@ class Deps:
                                     session=self._http)
         return await client.send_dict(message)
 
-    async def close(self) -> None:
-        """Close the shared HTTP session and the workers (on server shutdown)."""
+    async def close(self, drain: float = DRAIN_SECONDS) -> None:
+        """On server shutdown: let the work in flight finish (at most ``drain`` seconds: the acks are
+        sent, the users wait for these answers), then close the shared HTTP session and the workers."""
+        if self.tasks:
+            _, pending = await asyncio.wait(set(self.tasks), timeout=drain)
+            if pending:
+                log.warning("shutting down: %d Slack command(s) still running or queued were dropped", len(pending))
+                for task in pending:
+                    task.cancel()
+                await asyncio.wait(pending, timeout=1)
         if self._http is not None:
             await self._http.close()
         self.worker.close()

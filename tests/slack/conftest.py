@@ -7,6 +7,8 @@ HTTP; nothing of Bolt or Steward is mocked.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -65,6 +67,7 @@ class Server:
     steward: Steward
     secret: str = SECRET
     _n: int = 0
+    loop: asyncio.AbstractEventLoop | None = None  # the server's: stopping it shuts the server down
 
     def signed_post(self, body: str, content_type: str, *, timestamp: int | str | None = None,
                     signature: str | None = None, headers: dict[str, str] | None = None) -> requests.Response:
@@ -124,6 +127,7 @@ def server(fake: FakeSlack, world: World) -> Iterator[Server]:
                         slack_signing_secret=SECRET, slack_api_url=fake.url)
     steward = Steward(settings, world.uow_factory, FixedClock(NOW))
     url, loop, thread = run_server(create_app(steward, [add_routes]))
-    yield Server(url, fake, world, steward)
-    loop.call_soon_threadsafe(loop.stop)
+    yield Server(url, fake, world, steward, loop=loop)
+    with contextlib.suppress(RuntimeError):  # a test may have shut the server down already
+        loop.call_soon_threadsafe(loop.stop)
     thread.join(10)

@@ -118,3 +118,13 @@ def test_slack_api_trouble_is_told_to_the_user(server: Server) -> None:
     _, key = server.command("/budget", "acme-web")
     [posted] = server.fake.wait_for("response_url", where=lambda c: c.body["_key"] == key)
     assert "missing_scope" in posted.body["text"]
+
+
+def test_a_command_in_flight_when_the_server_stops_is_still_answered(server: Server) -> None:
+    server.fake.delays["users.info"] = 1.0  # the answer is still being worked on when the stop comes
+    answer, key = server.command("/budget", "acme-web")
+    assert answer.status_code == 200
+    assert server.loop is not None
+    server.loop.call_soon_threadsafe(server.loop.stop)  # the server's shutdown: cleanup drains the work in flight
+    [posted] = server.fake.wait_for("response_url", timeout=15, where=lambda c: c.body["_key"] == key)
+    assert "Website Relaunch" in posted.body["text"]
