@@ -123,7 +123,7 @@ class Duties:
             uow.commit()
 
     def sweep_escalations(self, now: datetime) -> SweepResult:
-        from handlers.ack import notice_payload
+        from handlers.escalation_notices import notice_payload
 
         with self.uow_factory() as uow:
             org = uow.organisation.get()

@@ -7,9 +7,9 @@ from dataclasses import replace
 from domain import services
 from domain.errors import InvalidInput, NotFound
 from domain.model import Person
-from handlers.ack import ALLOCATION_RULES, after_change
 from handlers.base import Turn, format_date, format_hours, turn
 from handlers.context import Context
+from handlers.escalation_notices import ALLOCATION_RULES, after_change
 from handlers.notify import notify
 from handlers.parsing import parse_weekly, resolve_person, split_name, take_keyword_date
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone

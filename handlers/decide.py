@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from domain import services
 from domain.errors import AlreadyDecided, InvalidInput
 from domain.model import Allocation, Escalation, ScopeChange, ScopeState
-from handlers.ack import ALLOCATION_RULES, SCOPE_RULES, after_change
 from handlers.assign import allocation_reply
 from handlers.base import Turn, turn
 from handlers.context import Context
+from handlers.escalation_notices import ALLOCATION_RULES, SCOPE_RULES, after_change
 from handlers.notify import about, decided_card, notify, update_copies
 from handlers.reply import Fact, Reply, Severity, Tone
 from handlers.scope import impact_text

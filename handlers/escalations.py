@@ -6,9 +6,9 @@ from __future__ import annotations
 from domain import permissions
 from domain.model import Rag, Role
 from domain.portfolio import conditions, load_portfolio
-from handlers.ack import decision_actions
 from handlers.base import rag_word, turn
 from handlers.context import Context
+from handlers.escalation_notices import decision_actions
 from handlers.reply import Action, Reply, Section, Tone
 
 USAGE = "escalations"

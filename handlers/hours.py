@@ -8,9 +8,9 @@ from domain import services
 from domain.errors import InvalidInput, NotFound
 from domain.model import Person
 from domain.ports import UnitOfWork
-from handlers.ack import BUDGET_RULES, after_change
 from handlers.base import format_hours, turn
 from handlers.context import Context
+from handlers.escalation_notices import BUDGET_RULES, after_change
 from handlers.parsing import parse_hours, resolve_person, split_name, take_keyword_date, take_leading_day
 from handlers.reply import Action, Fact, Reply, Severity
 

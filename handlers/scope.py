@@ -9,9 +9,9 @@ from domain import services
 from domain.budget import scope_hours_value
 from domain.errors import InvalidInput
 from domain.model import Project, ScopeChange, ScopeState
-from handlers.ack import SCOPE_RULES, after_change
 from handlers.base import Turn, format_hours, turn
 from handlers.context import Context
+from handlers.escalation_notices import SCOPE_RULES, after_change
 from handlers.notify import notify
 from handlers.parsing import parse_impact, split_name
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone

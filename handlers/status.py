@@ -8,9 +8,9 @@ from domain import services
 from domain.errors import InvalidInput
 from domain.model import Project, Rag
 from domain.ports import UnitOfWork
-from handlers.ack import STATUS_RULES, after_change
 from handlers.base import rag_tone, rag_word, turn
 from handlers.context import Context
+from handlers.escalation_notices import STATUS_RULES, after_change
 from handlers.parsing import split_name
 from handlers.reply import Action, Reply, Section, Severity
 
