@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock, SystemClock
 from bot.settings import Settings
+from domain.model import Platform, Source
 from domain.ports import Clock, UnitOfWorkFactory
+from handlers.context import Caller, Context
 from storage.uow import build_uow_factory, ensure_schema
 
 if TYPE_CHECKING:
@@ -23,6 +25,13 @@ class Steward:
     clock: Clock
     # Where the work after an acknowledgement runs (``steward serve``: worker processes); None: threads.
     work: Work | None = None
+
+    def context(self, caller: Caller, source: Source, *, channel: str | None, is_direct: bool,
+                permalink: str = "") -> Context:
+        """The handlers' context for a line said by ``caller`` on ``source`` (Slack, Teams or the shell)."""
+        platform = {Source.SLACK: Platform.SLACK, Source.TEAMS: Platform.TEAMS}.get(source)
+        return Context(uow_factory=self.uow_factory, clock=self.clock, caller=caller, source=source,
+                       platform=platform, channel=channel, is_direct=is_direct, permalink=permalink)
 
 
 def parse_now(text: str, timezone: str) -> datetime:

@@ -179,14 +179,7 @@ def _safe_url(url: str) -> str:
 
 
 def _context(steward: Steward, email: str | None, channel: str | None) -> Context:
-    return Context(
-        uow_factory=steward.uow_factory,
-        clock=steward.clock,
-        caller=Caller(email=email),
-        source=Source.SHELL,
-        channel=channel,
-        is_direct=channel is None,
-    )
+    return steward.context(Caller(email=email), Source.SHELL, channel=channel, is_direct=channel is None)
 
 
 def _default_person(steward: Steward) -> str | None:

@@ -38,7 +38,7 @@ from bot.app import Steward
 from bot.slack.blocks import Rendered, render
 from bot.slack.identity import SlackIdentity, SlackTrouble, api_error
 from bot.work import ThreadWork, Work, WorkerDied
-from domain.model import Platform, Source
+from domain.model import Source
 from handlers.context import Caller, Context
 from handlers.dispatch import handle
 from handlers.reply import Reply, Severity, Tone, error
@@ -99,21 +99,6 @@ def trouble_reply(message: str) -> Reply:
     return Reply(title="Slack trouble", summary=message, severity=Severity.ERROR, tone=Tone.RED)
 
 
-def context(steward: Steward, caller: Caller, *, channel: str | None, is_direct: bool,
-            permalink: str = "") -> Context:
-    """The handlers' context for a line said on Slack."""
-    return Context(
-        uow_factory=steward.uow_factory,
-        clock=steward.clock,
-        caller=caller,
-        source=Source.SLACK,
-        platform=Platform.SLACK,
-        channel=channel,
-        is_direct=is_direct,
-        permalink=permalink,
-    )
-
-
 # --- the units of work: run in a worker (a thread or a process) with that worker's Steward ---------
 
 
@@ -152,8 +137,8 @@ def receipt_and_link(steward: Steward, receipt: str | None, user_id: str) -> tup
 
 def handle_line(steward: Steward, caller: Caller, line: str, how: _How) -> tuple[Reply, Rendered | None]:
     """The handler's Reply for a line, rendered to Block Kit when asked (in the worker, off the loop)."""
-    reply = handle(context(steward, caller, channel=how.channel, is_direct=how.is_direct,
-                           permalink=how.permalink), line)
+    reply = handle(steward.context(caller, Source.SLACK, channel=how.channel, is_direct=how.is_direct,
+                                   permalink=how.permalink), line)
     return reply, (render(reply) if how.render else None)
 
 
@@ -256,7 +241,7 @@ class Deps:
             return True
 
     def context(self, caller: Any, *, channel: str | None, is_direct: bool, permalink: str = "") -> Context:
-        return context(self.steward, caller, channel=channel, is_direct=is_direct, permalink=permalink)
+        return self.steward.context(caller, Source.SLACK, channel=channel, is_direct=is_direct, permalink=permalink)
 
     async def run(self, client: AsyncWebClient, user_id: str, line: str, *, channel: str | None,
                   is_direct: bool, permalink: str = "") -> Reply:

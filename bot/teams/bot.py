@@ -32,7 +32,7 @@ from bot.teams import cards
 from bot.teams.identity import TeamsIdentity, TeamsTrouble, Where, remember, where
 from bot.teams.retry import retrying
 from bot.work import ThreadWork, Work, WorkerDied
-from domain.model import Platform, Source
+from domain.model import Source
 from handlers.context import Caller, Context
 from handlers.dispatch import handle
 from handlers.reply import Reply, Severity, Tone, command_verb, is_decision
@@ -112,15 +112,7 @@ def trouble_reply(message: str) -> Reply:
 
 def context(steward: Steward, caller: Caller, place: Where) -> Context:
     """The handlers' context for a line said in Teams."""
-    return Context(
-        uow_factory=steward.uow_factory,
-        clock=steward.clock,
-        caller=caller,
-        source=Source.TEAMS,
-        platform=Platform.TEAMS,
-        channel=place.conversation_id,
-        is_direct=place.is_personal,
-    )
+    return steward.context(caller, Source.TEAMS, channel=place.conversation_id, is_direct=place.is_personal)
 
 
 def handle_turn(steward: Steward, caller: Caller, place: Where, line: str) -> Reply:
