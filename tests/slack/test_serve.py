@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -38,23 +39,19 @@ def fake() -> Iterator[FakeSlack]:
     slack.stop()
 
 
-def test_steward_serve_answers_healthz_and_signed_slack_requests(tmp_path: Path, fake: FakeSlack) -> None:
+@contextlib.contextmanager
+def serving(tmp_path: Path, fake: FakeSlack, **settings: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """``steward serve`` on an empty SQLite database and the fake Slack, HTTP mode unless ``settings`` say
+    otherwise (a value of "" unsets the variable); stopped with SIGTERM afterwards, which must exit 0."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'steward.db'}", "SLACK_BOT_TOKEN": "xoxb-test",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
-    env.pop("SLACK_APP_TOKEN", None)
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "SLACK_APP_TOKEN": "", **settings}
+    env = {k: v for k, v in env.items() if v != ""}
     proc = subprocess.Popen([*steward_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--no-scheduler"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
-        answer = wait_healthy(port, proc)
-        assert answer.status_code == 200 and answer.json() == {"status": "ok"}
-        workers = children(proc.pid)
-        assert len(workers) == 1  # STEWARD_WORK_PROCESSES defaults to one worker process
-
-        assert post_budget(port, fake).status_code == 200
-        [posted] = fake.wait_for("response_url", timeout=15)
-        assert "not registered" in posted.body["text"]  # an empty database: Dana is told how to get in
+        yield port, proc
     finally:
         proc.terminate()
         try:
@@ -63,6 +60,18 @@ def test_steward_serve_answers_healthz_and_signed_slack_requests(tmp_path: Path,
             proc.kill()
             proc.wait(5)
     assert proc.returncode == 0
+
+
+def test_steward_serve_answers_healthz_and_signed_slack_requests(tmp_path: Path, fake: FakeSlack) -> None:
+    with serving(tmp_path, fake) as (port, proc):
+        answer = wait_healthy(port, proc)
+        assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+        workers = children(proc.pid)
+        assert len(workers) == 1  # STEWARD_WORK_PROCESSES defaults to one worker process
+
+        assert post_budget(port, fake).status_code == 200
+        [posted] = fake.wait_for("response_url", timeout=15)
+        assert "not registered" in posted.body["text"]  # an empty database: Dana is told how to get in
     assert all(not alive(pid) for pid in workers)  # the server took its workers down with it
 
 
@@ -103,22 +112,12 @@ def alive(pid: int) -> bool:
 
 
 def test_serve_runs_the_work_in_threads_when_asked_for_no_worker_processes(tmp_path: Path, fake: FakeSlack) -> None:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'steward.db'}", "SLACK_BOT_TOKEN": "xoxb-test",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "STEWARD_WORK_PROCESSES": "0"}
-    env.pop("SLACK_APP_TOKEN", None)
-    proc = subprocess.Popen([*steward_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-scheduler"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
+    with serving(tmp_path, fake, STEWARD_WORK_PROCESSES="0") as (port, proc):
         wait_healthy(port, proc)
         assert children(proc.pid) == []
         assert post_budget(port, fake).status_code == 200
         [posted] = fake.wait_for("response_url", timeout=15)
         assert "not registered" in posted.body["text"]
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_a_malformed_setting_stops_start_up_with_one_line_naming_it(tmp_path: Path) -> None:
@@ -132,14 +131,7 @@ def test_a_malformed_setting_stops_start_up_with_one_line_naming_it(tmp_path: Pa
 
 def test_steward_serve_over_socket_mode_acks_an_envelope_and_answers(tmp_path: Path, fake: FakeSlack) -> None:
     """SLACK_APP_TOKEN set: no request URL; Steward opens the WebSocket Slack hands out and answers there."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'steward.db'}", "SLACK_BOT_TOKEN": "xoxb-test",
-           "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": fake.url}
-    env.pop("SLACK_SIGNING_SECRET", None)
-    proc = subprocess.Popen([*steward_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-scheduler"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
+    with serving(tmp_path, fake, SLACK_APP_TOKEN="xapp-test", SLACK_SIGNING_SECRET="") as (port, proc):
         wait_healthy(port, proc)
         [opened] = fake.wait_for("apps.connections.open", timeout=15)
         assert opened.headers.get("Authorization") == "Bearer xapp-test"  # the app-level token, not the bot's
@@ -157,11 +149,3 @@ def test_steward_serve_over_socket_mode_acks_an_envelope_and_answers(tmp_path: P
         fake.wait_for("socket.ack", count=2, timeout=15)
         time.sleep(1.0)
         assert len(fake.of("response_url")) == 1
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    assert proc.returncode == 0
