@@ -18,8 +18,10 @@ the background (its reply is posted when ready) and the request is answered at o
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import jwt
@@ -56,6 +58,24 @@ def well_formed_bearer(header: str) -> bool:
     return isinstance(claims, dict) and isinstance(claims.get("iss"), str)
 
 
+# Headers a reverse proxy adds: a request carrying one did not come straight from this machine.
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+
+
+def from_this_machine(remote: str | None, headers: Mapping[str, str]) -> bool:
+    """A request straight from this machine: a loopback peer and no proxy's forwarding headers.
+
+    Emulator mode (``MICROSOFT_APP_ID`` empty) checks no token, and the caller's identity comes from the
+    activity and its ``serviceUrl``, both the sender's to choose: served to anyone, anyone could act as
+    any director. The Bot Framework Emulator runs beside the server, so that is all this mode admits."""
+    if any(h in headers for h in PROXY_HEADERS):
+        return False
+    try:
+        return remote is not None and ipaddress.ip_address(remote.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def unauthorized(reason: str) -> web.Response:
     return web.json_response({"error": "unauthorized", "reason": reason}, status=401)
 
@@ -87,6 +107,10 @@ class Endpoint:
         if (request.content_length or 0) > MAX_BODY:
             return web.json_response({"error": "activity too large"}, status=413)
         auth_header = request.headers.get("Authorization", "")
+        if not self.auth and not from_this_machine(request.remote, request.headers):
+            return web.json_response({"error": "forbidden", "reason": (
+                "Teams is not configured (MICROSOFT_APP_ID is empty): only the Bot Framework Emulator on this "
+                "machine may use /api/messages")}, status=403)
         if self.auth and not well_formed_bearer(auth_header):
             return unauthorized("missing or malformed bearer token")
         try:

@@ -89,3 +89,31 @@ def test_emulator_mode_is_warned_about(caplog: pytest.LogCaptureFixture, world: 
     finally:
         srv.loop.call_soon_threadsafe(srv.loop.stop)
         thread.join(10)
+
+
+@pytest.mark.parametrize(
+    ("remote", "headers", "allowed"),
+    [
+        ("127.0.0.1", {}, True),
+        ("::1", {}, True),
+        ("10.0.0.7", {}, False),
+        ("203.0.113.9", {}, False),
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}, False),  # a reverse proxy on this machine
+        ("127.0.0.1", {"Forwarded": "for=203.0.113.9"}, False),
+        (None, {}, False),
+    ],
+)
+def test_emulator_mode_admits_only_requests_straight_from_this_machine(remote: str | None, headers: dict[str, str],
+                                                                       allowed: bool) -> None:
+    from bot.teams.server import from_this_machine
+
+    assert from_this_machine(remote, headers) is allowed
+
+
+def test_emulator_mode_refuses_a_proxied_request_and_acts_on_nothing(server: TeamsServer,
+                                                                     connector: FakeConnector) -> None:
+    before = server.world.say("budget acme-web").facts
+    answer = server.post(server.activity(text="hours acme-web 5"), headers={"X-Forwarded-For": "203.0.113.9"})
+    assert answer.status_code == 403 and "MICROSOFT_APP_ID" in answer.json()["reason"]
+    assert server.world.say("budget acme-web").facts == before
+    assert connector.calls == []
