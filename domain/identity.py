@@ -33,12 +33,22 @@ def identify(uow: UnitOfWork, *, email: str | None = None, slack_id: str | None 
             if linked != person:
                 uow.people.update(linked)
                 person = linked
-    if person is None or not person.active:
+    if person is None:
         raise NotRegistered(not_registered_message(uow, email))
+    if not person.active:
+        raise NotRegistered(switched_off_message(uow, person))
     if platform is not None and person.last_platform is not platform:
         person = replace(person, last_platform=platform)
         uow.people.update(person)
     return person
+
+
+def switched_off_message(uow: UnitOfWork, person: Person) -> str:
+    """What someone switched off in the organisation file (``active: false``) is told."""
+    admins = [p for p in uow.people.list() if p.role is Role.ADMIN and p.active]
+    who = ", ".join(f"{a.name} ({a.email})" for a in admins) or "your Steward admin"
+    return (f"Your Steward access ({person.email}) is switched off in the organisation file. "
+            f"If that's a mistake, ask {who} to remove `active: false` from your entry and re-import it.")
 
 
 def not_registered_message(uow: UnitOfWork, email: str | None) -> str:

@@ -61,7 +61,7 @@ clients:
          start: 2026-09-01, end: 2027-01-31, manager: dana@example.com, channel: C0ACMEWEB}"""
 
 _TOP_FIELDS = ("currency", "timezone", "people", "escalation", "clients")
-_PERSON_FIELDS = ("name", "email", "role", "capacity_hours", "cost_rate", "bill_rate", "platform")
+_PERSON_FIELDS = ("name", "email", "role", "capacity_hours", "cost_rate", "bill_rate", "platform", "active")
 _CLIENT_FIELDS = ("name", "key", "aliases", "director", "projects")
 _PROJECT_FIELDS = ("name", "key", "budget", "budget_hours", "start", "end", "manager", "channel", "channels",
                    "aliases")
@@ -103,6 +103,9 @@ class PersonSpec:
     cost_rate: Decimal | None = None
     bill_rate: Decimal | None = None
     platform: Platform | None = None
+    # false: switched off (left, on leave): keeps their history, but they can't use Steward, aren't
+    # offered for allocations and get no messages; a director's decisions then go to the admins.
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -427,9 +430,12 @@ def _person(c: _Checker, raw: Any, path: str) -> PersonSpec | None:
             platform = Platform(platform_text.lower())
         except ValueError:
             c.add(f"{path}.platform", f"“{platform_text}” is not a platform (slack or teams)")
+    active = m.get("active", True)
+    if not isinstance(active, bool):
+        c.add(f"{path}.active", f"{_show(active)} is not true or false (write active: false to switch someone off)")
     if len(c.problems) > before or name is None or email is None or role is None:
         return None
-    return PersonSpec(name, email, role, capacity, cost, bill, platform)
+    return PersonSpec(name, email, role, capacity, cost, bill, platform, active is not False)
 
 
 def _client(c: _Checker, raw: Any, path: str, project_keys: dict[str, str]) -> ClientSpec | None:
@@ -593,13 +599,13 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
                 capacity_hours=ps.capacity_hours if ps.capacity_hours is not None else Decimal("40"),
                 cost_rate=ps.cost_rate if ps.cost_rate is not None else Decimal("0"),
                 bill_rate=ps.bill_rate if ps.bill_rate is not None else Decimal("0"),
-                platform=ps.platform,
+                platform=ps.platform, active=ps.active,
             ))
             by_email[fold(ps.email)] = person
             summary.created["people"] += 1
             record("people", "person.created", f"person:{ps.email}",
                    f"{ps.name}, {ps.role.value}, {_fmt(person.capacity_hours)}h/week, cost {_fmt(person.cost_rate)}, "
-                   f"bill {_fmt(person.bill_rate)}")
+                   f"bill {_fmt(person.bill_rate)}" + ("" if ps.active else ", switched off"))
             continue
         diff = _Diff()
         new = existing
@@ -617,9 +623,9 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
         if ps.platform is not None and existing.platform is not ps.platform:
             diff.note("platform", existing.platform.value if existing.platform else None, ps.platform.value)
             new = replace(new, platform=ps.platform)
-        if not existing.active:
-            diff.note("active", "no", "yes")
-            new = replace(new, active=True)
+        if existing.active is not ps.active:
+            diff.note("active", "yes" if existing.active else "no", "yes" if ps.active else "no")
+            new = replace(new, active=ps.active)
         if diff:
             uow.people.update(new)
             by_email[fold(ps.email)] = new

@@ -194,6 +194,35 @@ def test_a_changed_rate_or_budget_updates_only_that_record(uow_factory: UnitOfWo
     assert details["project.updated"] == "budget: 120000 → 130000"
 
 
+def test_active_false_switches_someone_off_keeping_their_history(uow_factory: UnitOfWorkFactory) -> None:
+    from handlers.context import Caller, Context
+    from handlers.dispatch import handle
+
+    load_org(uow_factory)
+    left = org_text().replace("cost_rate: 60, bill_rate: 140", "cost_rate: 60, bill_rate: 140, active: false")
+    reply = import_org_file(uow_factory, CLOCK, left)
+    assert reply.ok and "People: 0 created, 1 updated, 5 unchanged" in reply.summary
+    assert import_org_file(uow_factory, CLOCK, left).title == "Nothing to change"  # idempotent
+    with uow_factory() as uow:
+        jane = uow.people.by_email("jane@example.com")
+        [event] = [e for e in uow.audit.list(limit=5) if e.subject == "person:jane@example.com"]
+    assert jane is not None and not jane.active and event.detail == "active: yes → no"
+    said = handle(Context(uow_factory, CLOCK, Caller(email="jane@example.com")), "budget acme-web")
+    assert not said.ok and "switched off" in said.summary
+    offered = handle(Context(uow_factory, CLOCK, Caller(email="mark@example.com")), "assign jane acme-web 10h/week")
+    assert not offered.ok  # not someone to allocate any more
+    assert import_org_file(uow_factory, CLOCK, DATA / "org.yaml").ok  # back in the file without the flag: back on
+    with uow_factory() as uow:
+        jane = uow.people.by_email("jane@example.com")
+    assert jane is not None and jane.active
+
+
+def test_active_must_be_true_or_false() -> None:
+    data = yaml.safe_load(org_text().replace("cost_rate: 60, bill_rate: 140", "cost_rate: 60, bill_rate: 140, "
+                                                                                "active: maybe"))
+    assert "people[3].active: “maybe” is not true or false" in problems_of(data)
+
+
 def test_a_bad_org_file_writes_nothing(uow_factory: UnitOfWorkFactory) -> None:
     bad = org_text().replace("manager: mark@example.com, channel", "manager: ghost@example.com, channel") \
         .replace("director: dana@example.com\n    projects:\n      - {name: Website",
