@@ -21,10 +21,10 @@ from handlers.reply import Action, Reply, command_subject, is_decision
 
 
 def notify(t: Turn, person: Person | None, key: str, reply: Reply) -> bool:
-    """Queue ``reply`` for ``person`` unless they caused it themselves or can't be reached by chat
-    (someone only ever seen in the shell). True when queued."""
-    if person is None or person.id is None or person.id == t.actor.id:
-        return False
+    """Queue ``reply`` for ``person`` unless they caused it themselves, are switched off, or can't be
+    reached by chat (someone only ever seen in the shell). True when queued."""
+    if person is None or person.id is None or person.id == t.actor.id or not person.active:
+        return False  # nobody, themselves, or switched off in the organisation file
     platform = reachable_platform(t.uow, person)
     if platform is None:
         return False

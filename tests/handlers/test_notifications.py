@@ -131,3 +131,17 @@ def test_reachable_nowhere_the_card_still_goes_to_the_preferred_platform_and_fai
     world.say("assign jane acme-web 10h/week", who="mark@example.com")
     [(_, platform, _)] = queued(world).values()
     assert platform is Platform.TEAMS
+
+
+def test_someone_switched_off_is_not_sent_the_outcome(world: World) -> None:
+    from dataclasses import replace
+
+    aid = world.say("assign jane acme-web 10h/week", who="mark@example.com").subject.split(":")[1]  # type: ignore[union-attr]
+    with world.uow_factory() as uow:
+        jane = uow.people.get(world.ids["jane"])
+        assert jane is not None
+        uow.people.update(replace(jane, active=False))
+        uow.commit()
+    world.say(f"approve A{aid}")
+    told = {p for k, (p, _, _) in queued(world).items() if ":approved:" in k}
+    assert told == {world.ids["mark"]}
