@@ -18,7 +18,8 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                "Request an allocation; capacity is checked and an approver decides.",
                ("assign jane@example.com acme-web 20h/week from next monday until 2027-01-31",
                 "assign jane acme-web 50%")),
-    "projects": ("projects", "My projects at a glance: RAG, % burned vs % elapsed.", ("projects",)),
+    "projects": ("projects", "My projects at a glance (RAG, % burned vs % elapsed) and my allocations: this "
+                 "week's load and the hours I logged.", ("projects",)),
     "approvals": ("approvals", "What waits for my decision.", ("approvals",)),
     "approve": ("approve <id> [<comment>]", "Approve an allocation request (A12) or a scope change (S7).",
                 ("approve A12", "approve S7 client signed the change order")),

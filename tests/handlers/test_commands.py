@@ -383,6 +383,30 @@ def test_projects_lists_my_projects_worst_first(world: World) -> None:
     assert world.say("projects", who="jane@example.com").title == "No projects of yours"
 
 
+def test_a_team_member_sees_their_allocations_this_weeks_load_and_hours_logged(world: World) -> None:
+    aid = world.say("assign jane acme-web 10h/week until 2026-12-31", who="mark@example.com").subject
+    world.say(f"approve A{aid.split(':')[1]}")  # type: ignore[union-attr]
+    waiting = world.say("assign jane globex-brand 30h/week from 2026-11-23", who="mia@example.com").subject
+    assert waiting is not None
+    reply = world.say("projects", who="jane@example.com")
+    assert reply.title == "Your allocations (2)"
+    # Week of Mon 9 Nov, today Sun 15 Nov: 20h + 10h on acme-web (the 20 Nov entry is not yet), 7h on acme-app.
+    assert reply.summary == "This week (from Mon 09 Nov): 10h allocated of your 32h; 30h logged so far."
+    [section] = reply.sections
+    assert section.lines == (
+        "acme-web · Website Relaunch: 10h/week, 15 Nov → 31 Dec 2026 (approved) · 30h logged this week",
+        f"globex-brand · Brand Refresh: 30h/week, 23 Nov → 28 Feb 2027 (requested A{waiting.split(':')[1]}, "
+        "waiting for a decision)",
+    )
+
+
+def test_an_allocation_that_ended_is_no_longer_listed(world: World) -> None:
+    aid = world.say("assign jane acme-web 10h/week until 2026-11-20", who="mark@example.com").subject
+    world.say(f"approve A{aid.split(':')[1]}")  # type: ignore[union-attr]
+    later = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo(TZ))
+    assert world.say("projects", who="jane@example.com", now=later).title == "No projects of yours"
+
+
 def test_an_escalation_is_acknowledged_once_and_the_audit_trail_says_who(world: World) -> None:
     world.say("status acme-web red client unhappy", who="mark@example.com")
     with world.uow_factory() as uow:
