@@ -1,4 +1,5 @@
-"""Events API: mentions (``@Steward budget acme``), direct messages, and the App Home tab opening.
+"""Events API: mentions (``@Steward budget acme``), direct messages, the App Home tab opening, and the
+scope-creep watch over the channels Steward is in (``handlers/watch.py``).
 
 Slack retries an event it thinks was lost (``X-Slack-Retry-Num``) and Bolt runs the listener again,
 so every event is recorded by ``event_id`` in the database before it acts: a retry, or the same event
@@ -7,6 +8,7 @@ reaching a second replica, finds the id and does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -14,8 +16,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app import Steward
 from bot.slack import home
+from bot.slack.identity import SlackTrouble
 from bot.slack.runtime import Deps, logged, safely, split_share, strip_mentions, unescape
+from bot.work import WorkerDied
+from domain.scope_watch import scope_creep_phrase
+from handlers.watch import watch_message
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +30,13 @@ log = logging.getLogger(__name__)
 def event_key(body: dict[str, Any]) -> str:
     event = body.get("event") or {}
     return f"event:{body.get('event_id') or event.get('event_ts') or event.get('ts')}"
+
+
+def watch_step(steward: Steward, channel: str, text: str, user: str, ts: str, permalink: str,
+               email: str | None) -> list[str]:
+    """A unit of work (``bot.work``): the scope-creep watch for one channel message."""
+    return watch_message(steward.uow_factory, steward.clock, channel=channel, text=text, author_slack_id=user,
+                         message_ts=ts, permalink=permalink, author_email=email)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -55,8 +69,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                          channel=channel, line=line)
 
     async def on_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        # Only what a person typed to Steward in its DM: no edits, joins, bot echoes (our own replies).
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        # Only what a person typed: no edits, joins, bot echoes (our own replies).
+        if event.get("subtype") or event.get("bot_id"):
+            return
+        if event.get("channel_type") in ("channel", "group"):
+            await watch(event, client)
+            return
+        if event.get("channel_type") != "im":
             return
         line, _ = split_share(strip_mentions(unescape(event.get("text", ""))))
         user, channel = event.get("user", ""), event.get("channel", "")
@@ -66,6 +85,28 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         message = done[1].message(channel=channel)
         await safely("chat.postMessage (DM)", lambda: client.chat_postMessage(**message), channel=channel, line=line)
+
+    async def watch(event: dict[str, Any], client: AsyncWebClient) -> None:
+        """A line in a channel: most are nothing to Steward (decided here, on the loop, without a query);
+        one that reads like a new ask goes to the worker, which tells the project's manager once."""
+        text = strip_mentions(unescape(event.get("text", "")))
+        if not text.strip() or scope_creep_phrase(text) is None:
+            return
+        channel, user, ts = event.get("channel", ""), event.get("user", ""), event.get("ts", "")
+        link = await safely("chat.getPermalink (watch)",
+                            lambda: client.chat_getPermalink(channel=channel, message_ts=ts), channel=channel)
+        permalink = str(link.get("permalink") or "") if link else ""
+        email = None
+        with contextlib.suppress(SlackTrouble):
+            email = await deps.identity.email_of(client, user) if user else None
+        try:
+            async with deps.slots:
+                queued = await deps.worker.run(watch_step, channel, text, user, ts, permalink, email)
+        except WorkerDied:
+            log.exception("scope-creep watch lost with its worker (channel %s, ts %s)", channel, ts)
+            return
+        if queued:
+            log.info("scope-creep watch: %s", ", ".join(queued))
 
     async def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":

@@ -54,6 +54,7 @@ def test_the_manifest_lists_every_command_the_shortcut_scopes_and_events() -> No
     assert {"commands", "chat:write", "users:read", "users:read.email", "app_mentions:read", "im:history"} <= scopes
     events = m["settings"]["event_subscriptions"]
     assert events["request_url"] == REQUEST_URL
-    assert set(events["bot_events"]) == {"app_mention", "message.im", "app_home_opened"}
+    assert set(events["bot_events"]) == {"app_mention", "message.im", "app_home_opened", "message.channels",
+                                         "message.groups"}
     assert m["settings"]["interactivity"]["request_url"] == REQUEST_URL
     assert m["features"]["app_home"]["home_tab_enabled"] is True
