@@ -55,6 +55,7 @@ class ProjectView:
 class Overload:
     person: Person
     week: WeekOver
+    project_ids: tuple[int, ...] = ()  # the projects of this portfolio with an approved allocation that week
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,14 @@ def load_portfolio(uow: UnitOfWork, projects: list[Project], org: Organisation, 
     per_person: dict[int, dict[date, Decimal]] = {}
     for (pid, week), hours in load.items():
         per_person.setdefault(pid, {})[week] = hours
+    approved = [a for a in allocations if a.state is AllocationState.APPROVED]
+
+    def booked_on(pid: int, week: date) -> tuple[int, ...]:
+        return tuple(sorted({a.project_id for a in approved
+                             if a.person_id == pid and a.start <= week + timedelta(days=6) and a.end >= week}))
+
     overloads = tuple(
-        Overload(people[pid], w)
+        Overload(people[pid], w, booked_on(pid, w.week))
         for pid in sorted(per_person)
         if pid in people
         for w in weeks_over_capacity(people[pid], per_person[pid], weeks_needed)
@@ -173,6 +180,17 @@ def conditions(uow: UnitOfWork, portfolio: Portfolio, org: Organisation, now: da
             found.append(Condition(project, v.client, "scope", f"scope change S{change.id} is "
                                    f"{(impact * 100 / v.figures.budget).quantize(Decimal('0.1'))}% of the budget",
                                    Rag.AMBER, f"scope:{change.id}"))
+    over_here: dict[int, list[Overload]] = {}
+    for o in portfolio.overloads:
+        for pid in o.project_ids:
+            if not any(x.person.id == o.person.id for x in over_here.get(pid, [])):  # a person's first week
+                over_here.setdefault(pid, []).append(o)
+    for pid, overloads in over_here.items():
+        v = views[pid]
+        who = "; ".join(f"{o.person.name} {o.week.describe()}" for o in overloads[:3])
+        more = f" and {len(overloads) - 3} more" if len(overloads) > 3 else ""
+        found.append(Condition(v.project, v.client, "person_over_capacity",
+                               f"over capacity with approved allocations: {who}{more}", Rag.AMBER))
     for a, person, project, over in portfolio.waiting_allocations:
         v = views[project.id]
         waited = working_days_between(a.requested_at.date(), portfolio.today)

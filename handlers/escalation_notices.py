@@ -17,6 +17,7 @@ RULE_TITLES = {
     "stale_status": "No recent status",
     "scope": "Big scope change",
     "allocation_over_capacity": "Request over capacity",
+    "person_over_capacity": "Someone over capacity",
     "approval_waiting": "Request waiting",
 }
 
@@ -71,7 +72,7 @@ def notice_payload(notice: Notice) -> dict[str, Any]:
 STATUS_RULES = ("status_red", "status_amber_twice", "stale_status")
 BUDGET_RULES = ("burn", "forecast")
 SCOPE_RULES = ("scope", "burn", "forecast")
-ALLOCATION_RULES = ("allocation_over_capacity", "approval_waiting")
+ALLOCATION_RULES = ("allocation_over_capacity", "approval_waiting", "person_over_capacity")
 
 
 def after_change(t: Turn, project_id: int | None, rules: tuple[str, ...]) -> SweepResult:

@@ -71,6 +71,12 @@ def _waiting(world: World) -> None:
     assert world.say("assign jane esc 4h/week", who="mark@example.com", now=NOW - timedelta(days=6)).ok
 
 
+def _overbooked(world: World) -> None:
+    """Jane (32h a week) approved for 40h a week on ``esc`` this week and next."""
+    aid = world.say("assign jane esc 40h/week until 2026-11-20", who="mark@example.com").subject.split(":")[1]  # type: ignore[union-attr]
+    assert world.say(f"approve A{aid}").ok
+
+
 def _stale(world: World) -> None:
     with world.uow_factory() as uow:
         uow.statuses.add(StatusUpdate(None, world.ids["esc"], Rag.GREEN, "old", world.ids["mark"],
@@ -94,6 +100,7 @@ CASES = [
     Case("allocation_over_capacity", lambda w: w.say("assign jane esc 40h/week", who="mark@example.com"),
          lambda w: w.say("reject A1 too much")),
     Case("approval_waiting", lambda w: (_waiting(w), sweep(w)), lambda w: w.say("approve A1")),
+    Case("person_over_capacity", _overbooked, lambda w: sweep(w, NOW + timedelta(days=14))),
     Case("stale_status", lambda w: sweep(w, NOW + timedelta(days=10)),
          lambda w: (_stale(w), sweep(w, NOW + timedelta(days=21))), at=NOW + timedelta(days=10, hours=1)),
 ]
