@@ -104,11 +104,14 @@ def load_portfolio(uow: UnitOfWork, projects: list[Project], org: Organisation, 
     per_person: dict[int, dict[date, Decimal]] = {}
     for (pid, week), hours in load.items():
         per_person.setdefault(pid, {})[week] = hours
-    approved = [a for a in allocations if a.state is AllocationState.APPROVED]
+    approved: dict[int, list[Allocation]] = {}  # by person: an overload looks at that person's only
+    for a in allocations:
+        if a.state is AllocationState.APPROVED:
+            approved.setdefault(a.person_id, []).append(a)
 
     def booked_on(pid: int, week: date) -> tuple[int, ...]:
-        return tuple(sorted({a.project_id for a in approved
-                             if a.person_id == pid and a.start <= week + timedelta(days=6) and a.end >= week}))
+        return tuple(sorted({a.project_id for a in approved.get(pid, ())
+                             if a.start <= week + timedelta(days=6) and a.end >= week}))
 
     overloads = tuple(
         Overload(people[pid], w, booked_on(pid, w.week))
