@@ -129,6 +129,12 @@ class ThreadWork:
         self._threads.close()
 
 
+def work_for(steward: Steward) -> Work:
+    """Where ``steward``'s work after an ack runs: the worker processes the composition root started
+    (``steward serve``), else a pool of threads of this process."""
+    return steward.work if steward.work is not None else ThreadWork(steward)
+
+
 # The Steward of a worker process, built by its initializer.
 _CHILD: Steward | None = None
 

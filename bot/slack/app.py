@@ -33,6 +33,7 @@ from bot.settings import ConfigError
 from bot.slack import actions, commands, events, home, shortcuts, views
 from bot.slack.identity import SlackIdentity
 from bot.slack.runtime import Deps, hold_spawned
+from bot.work import work_for
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def build_app(steward: Steward, deps: Deps | None = None) -> AsyncApp:
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    deps = deps or Deps(steward=steward, identity=SlackIdentity(steward.uow_factory), work=steward.work)
+    deps = deps or Deps(steward=steward, identity=SlackIdentity(steward.uow_factory), work=work_for(steward))
     for module in (commands, actions, events, views, shortcuts, home):
         module.register(app, deps)
     app.error(_on_error)
@@ -84,7 +85,7 @@ def _timestamp_ok(value: str | None) -> bool:
 
 def add_routes(web_app: web.Application, steward: Steward) -> None:
     """Route adder for ``bot.server.create_app``: ``POST /slack/events`` (Bolt's single request URL)."""
-    deps = Deps(steward=steward, identity=SlackIdentity(steward.uow_factory), work=steward.work)
+    deps = Deps(steward=steward, identity=SlackIdentity(steward.uow_factory), work=work_for(steward))
     bolt = build_app(steward, deps)
     web_app[APP_KEY] = bolt
 

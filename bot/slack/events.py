@@ -101,7 +101,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             email = await deps.identity.email_of(client, user) if user else None
         try:
             async with deps.slots:
-                queued = await deps.worker.run(watch_step, channel, text, user, ts, permalink, email)
+                queued = await deps.work.run(watch_step, channel, text, user, ts, permalink, email)
         except WorkerDied:
             log.exception("scope-creep watch lost with its worker (channel %s, ts %s)", channel, ts)
             return

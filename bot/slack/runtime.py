@@ -37,9 +37,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.app import Steward
 from bot.slack.blocks import Rendered, render
 from bot.slack.identity import SlackIdentity, SlackTrouble, api_error
-from bot.work import ThreadWork, Work, WorkerDied
+from bot.work import Work, WorkerDied
 from domain.model import Source
-from handlers.context import Caller, Context
+from handlers.context import Caller
 from handlers.dispatch import handle
 from handlers.reply import Reply, Severity, Tone, error
 
@@ -158,21 +158,11 @@ class Deps:
 
     steward: Steward
     identity: SlackIdentity
-    # Where the work after an ack runs; threads of this process unless the composition root says otherwise.
-    work: Work | None = None
+    work: Work  # where the work after an ack runs (``bot.work.work_for``)
     # Background tasks started after an ack; kept referenced so they are not garbage-collected mid-flight.
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _slots: asyncio.Semaphore | None = field(default=None, init=False, repr=False)
     _http: aiohttp.ClientSession | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.work is None:
-            self.work = ThreadWork(self.steward)
-
-    @property
-    def worker(self) -> Work:
-        assert self.work is not None  # set in __post_init__
-        return self.work
 
     async def respond(self, respond: AsyncRespond, message: dict[str, Any]) -> WebhookResponse:
         """What Bolt's ``respond(**message)`` does, over one shared HTTP session: Bolt opens a session
@@ -198,18 +188,18 @@ class Deps:
                 await asyncio.wait(pending, timeout=1)
         if self._http is not None:
             await self._http.close()
-        self.worker.close()
+        self.work.close()
 
     @property
     def slots(self) -> asyncio.Semaphore:
         """Commands running at once (each holds one slot for all its steps); the rest wait their turn."""
         if self._slots is None:
-            self._slots = asyncio.Semaphore(self.worker.capacity)
+            self._slots = asyncio.Semaphore(self.work.capacity)
         return self._slots
 
     async def offload(self, func: Callable[..., T], *args: Any) -> T:
         """``func(*args)`` in a worker thread of this process (for closures over this process's objects)."""
-        return await self.worker.offload(func, *args)
+        return await self.work.offload(func, *args)
 
     def spawn(self, coro: Awaitable[Any]) -> None:
         held = _HELD.get()
@@ -235,13 +225,10 @@ class Deps:
         retried event act once, across processes too (the database is shared).
         """
         try:
-            return await self.worker.run(first_time, key)
+            return await self.work.run(first_time, key)
         except WorkerDied:
             log.exception("recording receipt %s failed with its worker", key)
             return True
-
-    def context(self, caller: Any, *, channel: str | None, is_direct: bool, permalink: str = "") -> Context:
-        return self.steward.context(caller, Source.SLACK, channel=channel, is_direct=is_direct, permalink=permalink)
 
     async def run(self, client: AsyncWebClient, user_id: str, line: str, *, channel: str | None,
                   is_direct: bool, permalink: str = "") -> Reply:
@@ -264,7 +251,7 @@ class Deps:
                    how: _How) -> tuple[Reply, Rendered | None] | None:
         try:
             async with self.slots:
-                outcome = await self.worker.run(step, receipt, user_id, line, how)
+                outcome = await self.work.run(step, receipt, user_id, line, how)
             if outcome is _DUPLICATE:
                 return None
             if isinstance(outcome, tuple):
@@ -278,7 +265,7 @@ class Deps:
             except SlackTrouble as trouble:
                 return trouble_reply(str(trouble)), None
             async with self.slots:
-                return await self.worker.run(handle_line, caller, line, how)
+                return await self.work.run(handle_line, caller, line, how)
         except WorkerDied:
             log.exception("Slack line %r of %s was lost with its worker process", line, user_id)
             return error("Something broke while working on that; it has been logged. If it was a change, "

@@ -31,7 +31,7 @@ from bot.app import Steward
 from bot.teams import cards
 from bot.teams.identity import TeamsIdentity, TeamsTrouble, Where, remember, where
 from bot.teams.retry import retrying
-from bot.work import ThreadWork, Work, WorkerDied
+from bot.work import Work, WorkerDied, work_for
 from domain.model import Source
 from handlers.context import Caller, Context
 from handlers.dispatch import handle
@@ -134,7 +134,7 @@ class StewardTeamsBot(ActivityHandler):
     def __init__(self, steward: Steward, identity: TeamsIdentity) -> None:
         self.steward = steward
         self.identity = identity
-        self.work: Work = steward.work or ThreadWork(steward)
+        self.work: Work = work_for(steward)
 
     # -- shared plumbing ----------------------------------------------------------------------------
 
