@@ -43,17 +43,21 @@ def identify(uow: UnitOfWork, *, email: str | None = None, slack_id: str | None 
     return person
 
 
+def _admins_to_ask(uow: UnitOfWork) -> str:
+    """The active admins, named with their emails, for "ask …" (or "your Steward admin")."""
+    admins = [p for p in uow.people.list() if p.role is Role.ADMIN and p.active]
+    return ", ".join(f"{a.name} ({a.email})" for a in admins) or "your Steward admin"
+
+
 def switched_off_message(uow: UnitOfWork, person: Person) -> str:
     """What someone switched off in the organisation file (``active: false``) is told."""
-    admins = [p for p in uow.people.list() if p.role is Role.ADMIN and p.active]
-    who = ", ".join(f"{a.name} ({a.email})" for a in admins) or "your Steward admin"
+    who = _admins_to_ask(uow)
     return (f"Your Steward access ({person.email}) is switched off in the organisation file. "
             f"If that's a mistake, ask {who} to remove `active: false` from your entry and re-import it.")
 
 
 def not_registered_message(uow: UnitOfWork, email: str | None) -> str:
-    admins = [p for p in uow.people.list() if p.role is Role.ADMIN and p.active]
-    who = ", ".join(f"{a.name} ({a.email})" for a in admins) or "your Steward admin"
+    who = _admins_to_ask(uow)
     you = f" as {email}" if email else ""
     return (
         f"You're not registered in Steward{you}. Ask {who} to add you to the organisation file "
