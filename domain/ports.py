@@ -133,6 +133,11 @@ class TimeEntryRepository(Protocol):
         ...
 
     def list(self, project_id: int, since: date | None = None) -> builtins.list[TimeEntry]: ...
+    def hours_by_project(self, person_id: int, first: date, last: date) -> Mapping[int, Decimal]:
+        """Hours ``person_id`` logged per project on the days in [first, last], in one statement;
+        projects without any are absent."""
+        ...
+
 
 
 class StatusRepository(Protocol):

@@ -75,11 +75,8 @@ def _my_allocations(t: Turn) -> tuple[Section | None, str]:
         key=lambda a: (a.start, a.project_id))[:MAX_ALLOCATIONS]
     if not current:
         return None, ""
-    projects, logged = {}, {}
-    for project_id in {a.project_id for a in current}:  # at most MAX_ALLOCATIONS look-ups
-        projects[project_id] = t.uow.projects.get(project_id)
-        logged[project_id] = sum((e.hours for e in t.uow.entries.list(project_id, since=week_start)
-                                  if e.person_id == me.id and e.day <= t.today), Decimal(0))
+    projects = {pid: t.uow.projects.get(pid) for pid in {a.project_id for a in current}}  # at most 10 look-ups
+    logged = t.uow.entries.hours_by_project(me.id or 0, week_start, t.today)
     lines, told = [], set()
     for a in current:
         project = projects[a.project_id]
@@ -88,7 +85,7 @@ def _my_allocations(t: Turn) -> tuple[Section | None, str]:
         this_week = ""
         if a.start <= t.today and a.project_id not in told:  # a project's hours once, on its first line
             told.add(a.project_id)
-            this_week = f" · {format_hours(logged[a.project_id])} logged this week"
+            this_week = f" · {format_hours(logged.get(a.project_id, Decimal(0)))} logged this week"
         lines.append(f"{project.key} · {project.name}: {format_hours(a.hours_per_week)}/week, "
                      f"{a.start:%d %b} → {a.end:%d %b %Y} ({state}){this_week}")
     load = t.uow.allocations.weekly_load([me.id or 0], week_start, week_start).get((me.id or 0, week_start),
@@ -96,6 +93,6 @@ def _my_allocations(t: Turn) -> tuple[Section | None, str]:
     over = load > me.capacity_hours
     week = (f"This week (from {week_start:%a %d %b}): {format_hours(load)} allocated of your "
             f"{format_hours(me.capacity_hours)}{' — over capacity' if over else ''}; "
-            f"{format_hours(sum(logged.values(), Decimal(0)))} logged so far.")
+            f"{format_hours(sum((logged.get(pid, Decimal(0)) for pid in projects), Decimal(0)))} logged so far.")
     section = Section(title="Your allocations", lines=tuple(lines), tone=Tone.RED if over else Tone.NONE)
     return section, week

@@ -749,6 +749,14 @@ class SqlTimeEntryRepository:
             )
         return totals
 
+    def hours_by_project(self, person_id: int, first: date, last: date) -> Mapping[int, Decimal]:
+        t = TimeEntryRow
+        # CAST: PostgreSQL sums a BIGINT as NUMERIC, which psycopg would turn into a Decimal per row.
+        stmt = (select(t.project_id, sql_cast(func.sum(_cents(t.hours)), BigInteger))
+                .where(t.person_id == person_id, t.day >= first, t.day <= last)
+                .group_by(t.project_id))
+        return {project_id: _hours(units) for project_id, units in self.s.execute(stmt)}
+
     def list(self, project_id: int, since: date | None = None) -> builtins.list[TimeEntry]:
         """A project's entries (from ``since`` on, if given), oldest first."""
         stmt = select(_t(TimeEntryRow)).where(TimeEntryRow.project_id == project_id)

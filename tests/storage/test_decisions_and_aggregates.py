@@ -280,3 +280,31 @@ def test_weekly_load_equals_a_brute_force_sum_over_random_allocations(uow_factor
                     and a.start <= week + timedelta(days=6) and a.end >= week:
                 expected[(a.person_id, week)] = expected.get((a.person_id, week), D(0)) + a.hours_per_week
     assert load == expected
+
+
+# --- a person's hours per project -----------------------------------------------------------
+
+
+def test_a_persons_hours_per_project_in_a_date_range_match_a_brute_force_sum_in_one_statement(
+    uow_factory: SqlUnitOfWorkFactory, count_statements  # type: ignore[no-untyped-def]
+) -> None:
+    from domain.model import Source, TimeEntry
+
+    ids = basics(uow_factory)
+    rng = random.Random(7)
+    start = date(2026, 11, 1)
+    entries = [TimeEntry(None, rng.choice([ids.dana, ids.jane]), rng.choice([ids.web, ids.app]),
+                         start + timedelta(days=rng.randrange(30)), D(rng.randrange(25, 800)) / 100, D("100"),
+                         D("60"), "", Source.IMPORT) for _ in range(200)]
+    with uow_factory() as uow:
+        uow.entries.add_many(entries)
+        uow.commit()
+    first, last = date(2026, 11, 9), date(2026, 11, 15)
+    expected: dict[int, Decimal] = {}
+    for e in entries:
+        if e.person_id == ids.jane and first <= e.day <= last:
+            expected[e.project_id] = expected.get(e.project_id, D(0)) + e.hours
+    with uow_factory() as uow, count_statements(uow_factory.engine) as counted:
+        found = uow.entries.hours_by_project(ids.jane, first, last)
+    assert dict(found) == expected and expected
+    assert counted.count == 1
