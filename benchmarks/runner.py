@@ -95,14 +95,22 @@ def steward_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set size (``VmHWM``) in MB."""
+def _status_mb(path: str, field: str) -> float | None:
+    """A ``Field:  N kB`` line of a /proc file, in MB (None when the file or the line is missing)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
+    return None
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set size (``VmHWM``) in MB."""
+    peak = _status_mb(f"/proc/{pid}/status", "VmHWM")
+    if peak is not None:
+        return peak
     try:
         import psutil
 
@@ -156,13 +164,7 @@ THREADS_PREFIX = "reference: work in threads, "
 
 def pss_mb(pid: int) -> float:
     """The process's proportional set size now (shared pages divided among the processes sharing them)."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _status_mb(f"/proc/{pid}/smaps_rollup", "Pss") or 0.0
 
 
 class PssSampler:

@@ -32,10 +32,9 @@ def watch_message(uow_factory: UnitOfWorkFactory, clock: Clock, *, channel: str,
         author = uow.people.by_slack_id(author_slack_id) if author_slack_id else None
         if author is None and author_email:
             author = uow.people.by_email(author_email)
-        clients = {c.id: c for c in uow.clients.list()}
         now = clock.now()
         for project in projects:
-            client = clients.get(project.client_id)
+            client = uow.clients.get(project.client_id)
             director_id = client.director_id if client else None
             if author is not None and author.id in (project.manager_id, director_id):
                 continue  # the deciders' own words
