@@ -27,7 +27,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,13 +49,29 @@ from domain.digests import (
 )
 from domain.escalations import SweepResult, sweep
 from domain.model import DigestSubscription, OutboxMessage, Platform
-from domain.ports import Clock, UnitOfWorkFactory
+from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from domain.timeoff import load_availability
 
 log = logging.getLogger(__name__)
+
+
+def away_on(uow: UnitOfWork, person_id: int, day: date) -> bool:
+    """Whether the person is off that day (time off, or a holiday in their calendar)."""
+    return load_availability(uow, [person_id], day, day).away_reason(person_id, day) is not None
+
+
+def away_today(uow: UnitOfWork, now: datetime, org_timezone: str) -> set[int]:
+    """Everyone off today on their own clock: escalation re-sends skip them until they are back."""
+    ids = [p.id for p in uow.people.list() if p.id is not None and p.active]
+    day = now.astimezone(ZoneInfo(org_timezone)).date()
+    avail = load_availability(uow, ids, day - timedelta(days=1), day + timedelta(days=1))
+    return {pid for pid in ids if avail.away_reason(pid, now.astimezone(ZoneInfo(avail.zone_of(pid, org_timezone)))
+                                                     .date())}
 
 RESYNC_SECONDS = 60
 SWEEP_SECONDS = 300
 DELIVER_SECONDS = 2.0
+STANDUP_SECONDS = 60
 
 
 @dataclass
@@ -63,6 +79,7 @@ class TickReport:
     queued: list[str] = field(default_factory=list)  # outbox keys of digests queued
     skipped: list[str] = field(default_factory=list)  # digest keys recorded as skipped
     escalations: SweepResult | None = None
+    standups: list[str] = field(default_factory=list)  # outbox keys of stand-up questions, reminders, reports
 
 
 class Duties:
@@ -103,6 +120,9 @@ class Duties:
                                                         now, {})):
                         report.skipped.append(key)
                     continue
+                if sub.person_id is not None and sub.channel.startswith("dm:") and \
+                        away_on(uow, sub.person_id, occ.local_date):
+                    continue  # nobody gets their personal digest on a day off or a holiday
                 previous = uow.digest_runs.previous(sid, occ.local_date)
                 skipped = uow.digest_runs.skipped(sid, previous.local_date if previous else None, occ.local_date)
                 reply, snapshot = scheduled_digest(uow, sub, now, late=when is Lateness.LATE, previous=previous,
@@ -127,12 +147,19 @@ class Duties:
 
         with self.uow_factory() as uow:
             org = uow.organisation.get()
-            result = sweep(uow, now, org, payload=notice_payload, admin_emails=self.admin_emails)
+            result = sweep(uow, now, org, payload=notice_payload, admin_emails=self.admin_emails,
+                           away=away_today(uow, now, org.timezone))
             uow.commit()
             return result
 
+    def queue_standups(self, now: datetime) -> list[str]:
+        from handlers.standup_runs import run_standups
+
+        return run_standups(self.uow_factory, now).queued
+
     def tick(self, now: datetime, *, escalations: bool = True) -> TickReport:
         report = self.queue_digests(now)
+        report.standups = self.queue_standups(now)
         if escalations:
             report.escalations = self.sweep_escalations(now)
         return report
@@ -199,6 +226,10 @@ class Scheduler:
         self.scheduler.add_job(self.sweep, "interval", seconds=sweep_s, id="sweep",
                                next_run_time=now + timedelta(seconds=5), **common)
         self.scheduler.add_job(self.deliver, "interval", seconds=deliver, id="deliver", next_run_time=now, **common)
+        # Stand-ups ask each participant at their own local time: one job looks every minute at what is due
+        # (a cron job per participant and timezone would be thousands of timers for the same answer).
+        self.scheduler.add_job(self.standups, "interval", seconds=STANDUP_SECONDS, id="standups",
+                               next_run_time=now + timedelta(seconds=1), **common)
         self.scheduler.start()
 
     def shutdown(self) -> None:
@@ -242,6 +273,13 @@ class Scheduler:
         subs = [s for s in await self._duty("subscriptions") if s.id == subscription_id]
         await self._duty("queue_digests", self.clock.now(), subs)
         await self.deliver()
+
+    async def standups(self) -> None:
+        try:
+            await self._duty("queue_standups", self.clock.now())
+            await self.deliver()
+        except Exception:
+            log.exception("stand-up run failed")
 
     async def sweep(self) -> None:
         try:

@@ -86,12 +86,13 @@ def admins(people: Iterable[Person], admin_emails: Sequence[str] = ()) -> list[P
 
 def sweep(uow: UnitOfWork, now: datetime, org: Organisation, *, payload: Payload,
           admin_emails: Sequence[str] = (), projects: list[Project] | None = None,
-          resend: bool = True, only: Collection[str] | None = None) -> SweepResult:
+          resend: bool = True, only: Collection[str] | None = None, away: Collection[int] = ()) -> SweepResult:
     """Bring the persisted escalations in line with the rules for ``projects`` (default: all).
 
     The caller commits. ``resend`` is off when checking right after a change: re-sends are the sweep's.
     ``only`` limits the rules looked at (``"burn"`` stands for every burn threshold), so a change checks
-    what it can trigger or clear and leaves time-driven rules to the sweep.
+    what it can trigger or clear and leaves time-driven rules to the sweep. ``away``: people off today (time
+    off, a holiday): re-sends skip them, and go out once they are back.
     """
     result = SweepResult()
     if projects is None:
@@ -186,7 +187,7 @@ def sweep(uow: UnitOfWork, now: datetime, org: Organisation, *, payload: Payload
             client = clients[project.client_id]
             send = esc.sends + 1
             again = replace(esc, sends=send, last_sent_at=now)
-            targets = director(project)
+            targets = [p for p in director(project) if p.id not in away]
             # The first queued key decides: a racing replica finds it written and leaves the rest alone.
             if not targets or not queue(Notice(again, project, client, targets[0], send),
                                         f"escalation:{esc.id}:{send}:{targets[0].id}"):
@@ -194,7 +195,7 @@ def sweep(uow: UnitOfWork, now: datetime, org: Organisation, *, payload: Payload
             for person in targets[1:]:
                 queue(Notice(again, project, client, person, send), f"escalation:{esc.id}:{send}:{person.id}")
             for admin in copied:
-                if admin.id not in {p.id for p in targets}:
+                if admin.id not in {p.id for p in targets} and admin.id not in away:
                     queue(Notice(again, project, client, admin, send, copy=True),
                           f"escalation:{esc.id}:{send}:{admin.id}")
             uow.escalations.mark_sent(esc.id or 0, now)

@@ -60,8 +60,10 @@ clients:
       - {name: Website Relaunch, key: acme-web, budget: 120000, budget_hours: 800,
          start: 2026-09-01, end: 2027-01-31, manager: dana@example.com, channel: C0ACMEWEB}"""
 
-_TOP_FIELDS = ("currency", "timezone", "people", "escalation", "clients")
-_PERSON_FIELDS = ("name", "email", "role", "capacity_hours", "cost_rate", "bill_rate", "platform", "active")
+_TOP_FIELDS = ("currency", "timezone", "people", "escalation", "clients", "holiday_country", "holidays")
+_PERSON_FIELDS = ("name", "email", "role", "capacity_hours", "cost_rate", "bill_rate", "platform", "active",
+                  "timezone", "holiday_country")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?$")
 _CLIENT_FIELDS = ("name", "key", "aliases", "director", "projects")
 _PROJECT_FIELDS = ("name", "key", "budget", "budget_hours", "start", "end", "manager", "channel", "channels",
                    "aliases")
@@ -106,6 +108,8 @@ class PersonSpec:
     # false: switched off (left, on leave): keeps their history, but they can't use Steward, aren't
     # offered for allocations and get no messages; a director's decisions then go to the admins.
     active: bool = True
+    timezone: str | None = None  # their own clock (stand-ups ask at their morning)
+    holiday_country: str | None = None  # "GB", "GB-SCT", "US-NY": their public holidays
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ class OrgSpec:
     escalation: EscalationPolicy | None = None  # None: no escalation block (keep the stored policy)
     people: tuple[PersonSpec, ...] = ()
     clients: tuple[ClientSpec, ...] = ()
+    holiday_country: str | None = None
+    holidays: tuple[date, ...] | None = None  # None: not in the file (keep what is stored)
 
     @property
     def projects(self) -> tuple[ProjectSpec, ...]:
@@ -350,7 +356,42 @@ def parse_org(data: Any) -> OrgSpec:
     if c.problems:
         raise _problems_error("The organisation file has {n}; nothing was imported", c.problems,
                               ORG_EXAMPLE)
-    return OrgSpec(currency, timezone, escalation, tuple(people), tuple(clients))
+    holiday_country = _country(c, top, "holiday_country")
+    holidays = _holiday_dates(c, top.get("holidays")) if "holidays" in top else None
+    if c.problems:
+        raise _problems_error("The organisation file has {n}; nothing was imported", c.problems,
+                              ORG_EXAMPLE)
+    return OrgSpec(currency, timezone, escalation, tuple(people), tuple(clients), holiday_country, holidays)
+
+
+def _country(c: _Checker, m: Mapping[str, Any], path: str, name: str = "holiday_country") -> str | None:
+    if m.get(name) is None:
+        return None
+    code = c.text(m, name, path.rpartition(".")[0] or path, required=False)
+    if code is None:
+        return None
+    if not _COUNTRY.match(code):
+        c.add(path, f"“{code}” is not a country code with an optional subdivision (like GB, GB-SCT or US-NY)")
+        return None
+    return code.upper()
+
+
+def _holiday_dates(c: _Checker, raw: Any) -> tuple[date, ...] | None:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.add("holidays", f"expected a list of dates like [2026-12-24, 2026-12-31], got {_show(raw)}")
+        return None
+    days = []
+    for i, item in enumerate(raw):
+        if isinstance(item, date) and not isinstance(item, datetime):
+            days.append(item)
+            continue
+        try:
+            days.append(date.fromisoformat(str(item)))
+        except ValueError:
+            c.add(f"holidays[{i}]", f"{_show(item)} is not a date (YYYY-MM-DD)")
+    return tuple(sorted(set(days)))
 
 
 def _raw_text(raw: Any, name: str) -> str | None:
@@ -433,9 +474,17 @@ def _person(c: _Checker, raw: Any, path: str) -> PersonSpec | None:
     active = m.get("active", True)
     if not isinstance(active, bool):
         c.add(f"{path}.active", f"{_show(active)} is not true or false (write active: false to switch someone off)")
+    zone = None
+    if m.get("timezone") is not None:
+        zone = c.text(m, "timezone", path, required=False)
+        try:
+            ZoneInfo(zone or "")
+        except (ZoneInfoNotFoundError, ValueError):
+            c.add(f"{path}.timezone", f"“{zone}” is not an IANA timezone (like Europe/London)")
+    country = _country(c, m, f"{path}.holiday_country")
     if len(c.problems) > before or name is None or email is None or role is None:
         return None
-    return PersonSpec(name, email, role, capacity, cost, bill, platform, active is not False)
+    return PersonSpec(name, email, role, capacity, cost, bill, platform, active is not False, zone, country)
 
 
 def _client(c: _Checker, raw: Any, path: str, project_keys: dict[str, str]) -> ClientSpec | None:
@@ -590,6 +639,7 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
         summary.changes.append(f"{subject.replace(':', ' ', 1)}: {detail}")
 
     _apply_settings(uow, spec, summary, record)
+    _apply_org_calendar(uow, spec, record)
 
     for ps in spec.people:
         existing = by_email.get(fold(ps.email))
@@ -633,6 +683,7 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
             record("people", "person.updated", f"person:{existing.email}", diff.text())
         else:
             summary.unchanged["people"] += 1
+    _apply_person_calendars(uow, spec, by_email, record)
 
     def person_id(email: str | None) -> int | None:
         return by_email[fold(email)].id if email else None
@@ -1163,3 +1214,36 @@ def import_hours(uow: UnitOfWork, text: str, fmt: str | None, actor_id: int | No
             f"{first.isoformat()} to {last.isoformat()})",
         ))
     return summary
+
+
+def _apply_org_calendar(uow: UnitOfWork, spec: OrgSpec, record: Any) -> None:
+    """The organisation's holiday country and explicit holidays (stand-ups, capacity), when the file has them."""
+    from domain.timeoff import OrgCalendar
+
+    if spec.holiday_country is None and spec.holidays is None:
+        return
+    old = uow.calendars.org()
+    new = OrgCalendar(spec.holiday_country or old.holiday_country,
+                      spec.holidays if spec.holidays is not None else old.holidays)
+    if new != old:
+        uow.calendars.save_org(new)
+        record("organisation", "organisation.updated", "organisation",
+               f"holiday calendar {new.holiday_country or 'none'}, {len(new.holidays)} company holiday(s)")
+
+
+def _apply_person_calendars(uow: UnitOfWork, spec: OrgSpec, by_email: Mapping[str, Person], record: Any) -> None:
+    """Each person's own timezone and holiday country, when the file gives them (one read for everyone)."""
+    from domain.timeoff import PersonCalendar
+
+    wanted = [(by_email[fold(ps.email)], ps) for ps in spec.people
+              if (ps.timezone or ps.holiday_country) and by_email[fold(ps.email)].id is not None]
+    if not wanted:
+        return
+    stored = uow.calendars.people([p.id or 0 for p, _ in wanted])
+    for person, ps in wanted:
+        old = stored.get(person.id or 0)
+        if old is not None and (old.timezone, old.holiday_country) == (ps.timezone, ps.holiday_country):
+            continue
+        uow.calendars.save_person(PersonCalendar(person.id or 0, ps.timezone, None, ps.holiday_country))
+        record("people", "person.updated", f"person:{person.email}",
+               f"calendar: timezone {ps.timezone or '-'}, holidays {ps.holiday_country or '-'}")

@@ -205,4 +205,7 @@ def conditions(uow: UnitOfWork, portfolio: Portfolio, org: Organisation, now: da
             found.append(Condition(project, v.client, "approval_waiting",
                                    f"A{a.id}: {person.name} waiting {waited} working days for a decision", Rag.AMBER,
                                    f"allocation:{a.id}"))
+    from domain.blockers import blocker_conditions  # here: domain.blockers builds on this module
+
+    found.extend(blocker_conditions(uow, portfolio, now))
     return found

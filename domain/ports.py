@@ -35,6 +35,8 @@ from domain.model import (
     StatusUpdate,
     TimeEntry,
 )
+from domain.standups import StandupRepository
+from domain.timeoff import CalendarRepository
 
 ZERO = Decimal("0")
 
@@ -354,6 +356,10 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def digest_runs(self) -> DigestRunRepository: ...
+    @property
+    def standups(self) -> StandupRepository: ...
+    @property
+    def calendars(self) -> CalendarRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

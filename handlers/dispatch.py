@@ -7,7 +7,22 @@ from collections.abc import Callable
 from functools import partial
 
 from domain.errors import NotFound, NotRegistered, StewardError
-from handlers import ack, approvals, assign, budget, decide, digest, escalations, help, hours, projects, scope, status
+from handlers import (
+    ack,
+    approvals,
+    assign,
+    budget,
+    decide,
+    digest,
+    escalations,
+    help,
+    hours,
+    ooo,
+    projects,
+    scope,
+    standup,
+    status,
+)
 from handlers.context import Context
 from handlers.reply import Reply, Severity, Tone, error
 
@@ -30,6 +45,8 @@ COMMANDS: dict[str, Handler] = {
     "ack": ack.handle,
     "projects": projects.handle,
     "help": help.handle,
+    "standup": standup.handle,
+    "ooo": ooo.handle,
 }
 
 

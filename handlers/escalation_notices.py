@@ -19,6 +19,7 @@ RULE_TITLES = {
     "allocation_over_capacity": "Request over capacity",
     "person_over_capacity": "Someone over capacity",
     "approval_waiting": "Request waiting",
+    "standup_blocker": "Blocker nobody handled",
 }
 
 
@@ -36,6 +37,8 @@ def decision_actions(esc: Escalation, project_key: str) -> tuple[Action, ...]:
     if kind == "scope" and rid:
         return (Action("Approve", f"approve S{rid}", "primary"), Action("Absorb", f"absorb S{rid}"),
                 Action("Reject", f"reject S{rid}", "danger"))
+    if kind == "blocker" and rid:
+        return (Action("I'll handle it", f"standup handle B{rid}", "primary"),)
     if esc.rule in ("stale_status", "status_red", "status_amber_twice"):
         return (Action("Status", f"status {project_key}"),)
     return (Action("Budget", f"budget {project_key}"),)

@@ -32,6 +32,17 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "escalations": ("escalations", "Projects that need a decision now.", ("escalations",)),
     "ack": ("ack <id>", "Acknowledge an escalation (once; the director is not pinged again).", ("ack E12",)),
     "help": ("help [<command>]", "Usage with examples.", ("help", "help scope")),
+    "standup": ("standup | standup at <time> [weekdays|daily] [<timezone>] | standup off | "
+                "standup did …; doing …; blocked …|nothing",
+                "A real stand-up: each participant asked at their own morning, answers in one report, blockers to "
+                "the manager; also `standup report at <time>`, `standup reminder <minutes>|off`, `standup quiet`, "
+                "`standup join|leave`.",
+                ("standup at 9:30 weekdays",
+                 "standup did homepage review +3h acme-web; doing checkout; blocked nothing",
+                 "standup report at 11:30", "standup join")),
+    "ooo": ("ooo [for <person>] <from> [until <date>] [<note>] | ooo off | ooo",
+            "Time off: no stand-up, reminders, personal digests or re-sends on those days; capacity counts the rest.",
+            ("ooo 2026-12-24 until 2027-01-01 family", "ooo for jane 2026-11-26", "ooo off")),
 }
 
 

@@ -461,3 +461,109 @@ class DigestCursorRow(Base):
     subscription_id: Mapped[int] = mapped_column(ForeignKey("digest_subscriptions.id"), primary_key=True)
     checked_until: Mapped[datetime] = mapped_column(UtcDateTime)
     signature: Mapped[str] = mapped_column(String(128))
+
+
+class StandupSettingRow(Base):
+    """A channel's stand-up: question time (in each participant's own timezone), report time, reminder."""
+
+    __tablename__ = "standup_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(255), unique=True)
+    platform: Mapped[str | None] = mapped_column(String(16))
+    hour: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    weekdays_only: Mapped[bool] = mapped_column(Boolean)
+    report_hour: Mapped[int | None] = mapped_column(Integer)
+    report_minute: Mapped[int | None] = mapped_column(Integer)
+    reminder_minutes: Mapped[int | None] = mapped_column(Integer)
+    quiet: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class StandupMemberRow(Base):
+    """Someone who asked to be in a channel's stand-up without an allocation (``standup join``)."""
+
+    __tablename__ = "standup_members"
+
+    setting_id: Mapped[int] = mapped_column(ForeignKey("standup_settings.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+
+
+class StandupAnswerRow(Base):
+    """A person's stand-up answer for their local day; a second answer replaces it (``version`` + 1)."""
+
+    __tablename__ = "standup_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    local_date: Mapped[date] = mapped_column(Date, index=True)
+    did: Mapped[str] = mapped_column(Text)
+    doing: Mapped[str] = mapped_column(Text)
+    blocked: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("person_id", "local_date"),)
+
+
+class StandupBlockerRow(Base):
+    """A blocker from a stand-up answer: sent to the project's manager, escalated when nobody handles it."""
+
+    __tablename__ = "standup_blockers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    escalate_after: Mapped[datetime] = mapped_column(UtcDateTime)
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "local_date"),
+        Index("ix_standup_blockers_project_id_handled_at", "project_id", "handled_at"),
+    )
+
+
+class TimeOffRow(Base):
+    """A person's days off (``ooo``), both ends inclusive."""
+
+    __tablename__ = "time_off"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_time_off_person_id_last_day", "person_id", "last_day"),)
+
+
+class PersonCalendarRow(Base):
+    """A person's own timezone and holiday country (organisation file), and the ``tz`` Slack gave."""
+
+    __tablename__ = "person_calendars"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    slack_timezone: Mapped[str | None] = mapped_column(String(64))
+    holiday_country: Mapped[str | None] = mapped_column(String(16))
+
+
+class OrgCalendarRow(Base):
+    """The organisation's holiday country and explicit holidays: a single row with ``id = 1``."""
+
+    __tablename__ = "org_calendar"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holiday_country: Mapped[str | None] = mapped_column(String(16))
+    holidays: Mapped[list[str]] = mapped_column(JSON)

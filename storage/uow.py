@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from storage.calendars import SqlCalendarRepository
 from storage.digest_runs import SqlDigestRunRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
 from storage.repositories import (
@@ -29,6 +30,7 @@ from storage.repositories import (
     SqlSubscriptionRepository,
     SqlTimeEntryRepository,
 )
+from storage.standups import SqlStandupRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_GATE_TIMEOUT_S = 30.0  # a unit of work waiting longer than this for its turn gives up
@@ -110,6 +112,8 @@ class SqlUnitOfWork:
     escalations: SqlEscalationRepository
     conversations: SqlConversationRepository
     digest_runs: SqlDigestRunRepository
+    standups: SqlStandupRepository
+    calendars: SqlCalendarRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -147,6 +151,8 @@ class SqlUnitOfWork:
         self.escalations = SqlEscalationRepository(s)
         self.conversations = SqlConversationRepository(s)
         self.digest_runs = SqlDigestRunRepository(s)
+        self.standups = SqlStandupRepository(s)
+        self.calendars = SqlCalendarRepository(s)
         return self
 
     def __exit__(
