@@ -221,6 +221,22 @@ class Deliverer:
             uow.commit()
 
 
+def thread_parent(message: OutboxMessage, reply: Mapping[str, Any], uow_factory: UnitOfWorkFactory) -> str | None:
+    """The platform_ref of the message this one answers in its thread (a late stand-up answer goes under
+    the report: ``extra["thread"]["key"]``), or None when it is a message of its own. Raises (to retry
+    later) while that message is not sent yet."""
+    key = ((reply.get("extra") or {}).get("thread") or {}).get("key")
+    if not key:
+        return None
+    with uow_factory() as uow:
+        parent = uow.outbox.by_key(str(key))
+    if parent is None:
+        raise PermanentError(f"{message.key}: the message to reply under ({key}) is not in the outbox")
+    if not parent.platform_ref:
+        raise RuntimeError(f"{key} is not sent yet: {message.key} goes into its thread once it is")
+    return parent.platform_ref
+
+
 def outbox_table(messages: list[OutboxMessage], tz: Any = None) -> str:
     """``steward outbox``: pending and failed messages as a text table."""
     if not messages:

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery import PermanentError
+from bot.delivery import PermanentError, thread_parent
 from bot.slack.blocks import render
 from domain.model import OutboxMessage
 from domain.ports import UnitOfWorkFactory
@@ -82,9 +82,13 @@ class SlackSender:
                 log.info("%s was already posted (%s:%s): not posting again", message.key, channel, ts)
                 return f"{channel}:{ts}"
         rendered = render(Reply.from_dict(reply))
+        thread_ts: str | None = None
+        parent = thread_parent(message, reply, uow_factory)  # a late stand-up answer: under the report
+        if parent:
+            channel, _, thread_ts = parent.partition(":")
         posted = await self._call("chat.postMessage", self.client.chat_postMessage(
             channel=channel, text=rendered.text, blocks=rendered.blocks, unfurl_links=False,
-            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": message.key}},
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": message.key}}, thread_ts=thread_ts,
         ))
         return f"{posted['channel']}:{posted['ts']}"
 

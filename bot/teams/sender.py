@@ -35,7 +35,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from msrest.exceptions import HttpOperationError
 
 from bot.app import Steward
-from bot.delivery import PermanentError
+from bot.delivery import PermanentError, thread_parent
 from bot.settings import Settings
 from bot.teams import cards
 from bot.teams.adapter import build_adapter
@@ -80,8 +80,15 @@ class TeamsSender:
             log.info("%s was already posted (%s): not posting again", message.key, message.platform_ref)
             return message.platform_ref
         ref = await asyncio.to_thread(self.route, message, uow_factory)
+        # A late stand-up answer: a reply to the report's activity, in the same conversation.
+        parent = await asyncio.to_thread(thread_parent, message, reply, uow_factory)
         try:
-            sent = await self.send_reply(ref, Reply.from_dict(dict(reply)))
+            if parent:
+                activity = card_activity(Reply.from_dict(dict(reply)))
+                activity.reply_to_id = parent
+                sent = await self.send_activity(ref.reference, activity)
+            else:
+                sent = await self.send_reply(ref, Reply.from_dict(dict(reply)))
         except HttpOperationError as exc:
             if status_of(exc) in PERMANENT_STATUSES:
                 raise PermanentError(f"Teams answered {status_of(exc)} for {ref.conversation_id}: {exc}") from exc
