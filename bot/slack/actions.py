@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import home
+from bot.slack import home, standup
 from bot.slack.blocks import ACTION_PREFIX, escape
 from bot.slack.runtime import Deps, logged, safely
 from handlers.reply import Reply, Severity, command_subject
@@ -69,6 +69,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def ack_action(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                          respond: AsyncRespond) -> None:
         await ack()
+        if action.get("value") == standup.ANSWER_COMMAND and body.get("trigger_id"):  # the stand-up's modal
+            user = (body.get("user") or {}).get("id", "")
+            deps.spawn(standup.open_answer(deps, client, body["trigger_id"], user))
+            return
         deps.spawn(work(body=body, action=action, client=client, respond=respond))
 
     async def run_action(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,

@@ -30,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Steward
 from bot.settings import ConfigError
-from bot.slack import actions, commands, events, home, shortcuts, views
+from bot.slack import actions, commands, events, home, shortcuts, standup, views
 from bot.slack.identity import SlackIdentity
 from bot.slack.runtime import Deps, hold_spawned
 from bot.work import work_for
@@ -69,7 +69,7 @@ def build_app(steward: Steward, deps: Deps | None = None) -> AsyncApp:
         logger=logging.getLogger("bot.slack.bolt"),
     )
     deps = deps or Deps(steward=steward, identity=SlackIdentity(steward.uow_factory), work=work_for(steward))
-    for module in (commands, actions, events, views, shortcuts, home):
+    for module in (commands, actions, events, views, shortcuts, home, standup):
         module.register(app, deps)
     app.error(_on_error)
     return app

@@ -60,6 +60,8 @@ def command_from_data(data: Any) -> str:
     """
     if not isinstance(data, Mapping):
         return ""
+    if data.get("form") == STANDUP_FORM:  # the stand-up card's three fields
+        return standup_line(data)
     command = " ".join(str(data.get("command") or "").split())
     if not command:
         return ""
@@ -217,6 +219,10 @@ def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None
     if reply.footer:
         tail.append(text_block(reply.footer, isSubtle=True, size="Small", separator=True))
     inputs, buttons = _inputs_and_actions(reply.actions, origin)
+    form = reply.extra.get("standup_form")
+    if isinstance(form, Mapping):  # the stand-up question: answer on the card itself
+        inputs, buttons = inputs + standup_inputs(form), [standup_submit()] + [
+            b for b in buttons if (b.get("data") or {}).get("command") != "standup answer"]
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": CARD_SCHEMA,
@@ -299,3 +305,33 @@ def all_decision_subjects(reply: Reply) -> set[str]:
     for section in reply.sections:
         found |= decision_subjects(section.actions)
     return found
+
+
+# -- the stand-up card ----------------------------------------------------------------------------------
+
+STANDUP_FORM = "standup"
+STANDUP_FIELDS = (("did", "What did you do since the last stand-up?"), ("doing", "What will you do today?"),
+                  ("blocked", "Anything blocking you? (empty: nothing)"))
+
+
+def standup_inputs(form: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Three ``Input.Text`` fields, "did" pre-filled with yesterday's hours and notes."""
+    return [{"type": "Input.Text", "id": f"standup_{name}", "label": label, "isMultiline": True, "maxLength": 1000,
+             "value": cut(str(form.get(name) or ""), 1000), "isRequired": name != "blocked",
+             **({"errorMessage": "Say something here"} if name != "blocked" else {})}
+            for name, label in STANDUP_FIELDS]
+
+
+def standup_submit() -> dict[str, Any]:
+    data = {"command": "standup answer", "form": STANDUP_FORM}
+    common: dict[str, Any] = {"title": "Send answers", "data": data, "style": "positive"}
+    return {"type": "Action.Execute", "verb": VERB, **common, "fallback": {"type": "Action.Submit", **common}}
+
+
+def standup_line(data: Mapping[str, Any]) -> str:
+    """``standup did …; doing …; blocked …`` from the card's fields (a ``;`` typed inside a field is a comma)."""
+    def field(name: str) -> str:
+        value = data.get(f"standup_{name}")
+        return " ".join(str(value).replace(";", ",").split())[:1000] if isinstance(value, str) else ""
+
+    return f"standup did {field('did')}; doing {field('doing')}; blocked {field('blocked') or 'nothing'}"
