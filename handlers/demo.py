@@ -429,5 +429,29 @@ def _load(uow: UnitOfWork, now: datetime, today: date, timezone: str) -> dict[st
             people[by].id or 0, at(working_days_ago(today, ago), 15),
         ))
         allocations += 1
+    _load_standup(uow, people, projects, now, today, timezone)
     return {"entries": added, "expenses": len(EXPENSES), "statuses": statuses, "scope": len(SCOPE),
             "allocations": allocations}
+
+
+def _load_standup(uow: UnitOfWork, people: dict[str, Person], projects: dict[str, Project], now: datetime,
+                  today: date, timezone: str) -> None:
+    """acme-web's channel runs a stand-up at 09:30 on each participant's clock: Jane in London (GB holidays),
+    Tom and Mark in New York (US holidays); Tom is on holiday this week, Jane answered and is blocked."""
+    from domain.standups import BLOCKER_DEADLINE, Answer, Blocker, StandupSetting
+    from domain.timeoff import OrgCalendar, PersonCalendar, TimeOff, load_availability
+
+    uow.calendars.save_org(OrgCalendar("US", ()))
+    uow.calendars.save_person(PersonCalendar(people["jane"].id or 0, "Europe/London", None, "GB"))
+    web = projects["acme-web"]
+    uow.standups.save(StandupSetting(None, "C0ACMEWEB", None, 9, 30, None, True, web.manager_id or 0,
+                                     now - timedelta(days=1)))
+    uow.calendars.add_time_off(TimeOff(None, people["tom"].id or 0, today, today + timedelta(days=4),
+                                       "on holiday in Lisbon", people["tom"].id, now))
+    jane = people["jane"].id or 0
+    blocked = "waiting on the client's brand assets for acme-web"
+    uow.standups.answer(Answer(None, jane, today, "homepage wireframes, design review", "checkout flow", blocked, now))
+    deadline_day = load_availability(uow, [web.manager_id or 0], today, today + timedelta(days=14)).next_working_day(
+        web.manager_id or 0, today)
+    uow.standups.raise_blocker(Blocker(None, jane, web.id or 0, today, blocked, now,
+                                       datetime.combine(deadline_day, BLOCKER_DEADLINE, ZoneInfo(timezone))))
