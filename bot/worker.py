@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.delivery import Deliverer
 from bot.scheduler import Duties, Scheduler, build_senders, simulate
@@ -40,6 +41,7 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
         lease = args.lease or int((until - start).total_seconds()) + 3600
         deliverer = Deliverer(steward.uow_factory, senders, lease_seconds=lease)
         asyncio.run(simulate(duties, deliverer, start, until, timedelta(seconds=args.step), pace=args.pace))
+        print(simulated_log(steward.uow_factory, start, until, tz))
         return 0
     deliverer = Deliverer(steward.uow_factory, senders, lease_seconds=args.lease or 60)
 
@@ -59,3 +61,26 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def simulated_log(uow_factory: Any, start: datetime, until: datetime, org_timezone: str) -> str:
+    """What a simulated run queued, in order: when (in the recipient's own timezone for a stand-up question),
+    the key, to whom, and whether it was sent."""
+    from zoneinfo import ZoneInfo
+
+    from domain.timeoff import load_availability
+
+    with uow_factory() as uow:
+        rows = [m for m in uow.outbox.list(limit=100_000) if start <= m.created_at <= until]
+        people = uow.people.many({m.person_id for m in rows if m.person_id is not None})
+        avail = load_availability(uow, list(people), start.date(), until.date())
+    rows.sort(key=lambda m: (m.created_at, m.key))
+    lines = [f"Simulated {start:%a %d %b %H:%M} – {until:%a %d %b %H:%M} ({org_timezone}): {len(rows)} message(s)"]
+    for m in rows:
+        person = people.get(m.person_id or -1)
+        zone = avail.zone_of(person.id or 0, org_timezone) if person else org_timezone
+        at = m.created_at.astimezone(ZoneInfo(zone))
+        to = f"{person.name} ({zone})" if person else (m.channel or "?")
+        title = m.payload.get("title", "")
+        lines.append(f"{at:%a %Y-%m-%d %H:%M %Z}  {m.state.value:<7}  {m.key:<40}  -> {to}  {title}")
+    return "\n".join(lines)
