@@ -53,14 +53,18 @@ def weeks_over_capacity(
     load: Mapping[date, Decimal],
     weeks: list[date],
     extra_hours: Decimal = Decimal(0),
+    capacities: Mapping[date, Decimal] | None = None,
 ) -> list[WeekOver]:
     """The weeks in which approved ``load`` plus ``extra_hours`` (a request being weighed) exceed the
-    person's capacity, each with how much. ``load`` maps a Monday to approved hours that week."""
+    person's capacity, each with how much. ``load`` maps a Monday to approved hours that week;
+    ``capacities`` (optional) a Monday to that week's capacity when holidays or time off reduce it
+    (``domain.timeoff.week_capacity``)."""
     over = []
     for week in weeks:
         allocated = load.get(week, Decimal(0)) + extra_hours
-        if allocated > person.capacity_hours:
-            over.append(WeekOver(week, allocated, person.capacity_hours))
+        capacity = capacities.get(week, person.capacity_hours) if capacities else person.capacity_hours
+        if allocated > capacity:
+            over.append(WeekOver(week, allocated, capacity))
     return over
 
 

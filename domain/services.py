@@ -29,6 +29,7 @@ from domain.model import (
     TimeEntry,
 )
 from domain.ports import ZERO, BurnTotals, ScopeTotals, UnitOfWork
+from domain.timeoff import load_availability, week_capacity
 
 MAX_HOURS_PER_DAY = Decimal("24")
 
@@ -239,7 +240,10 @@ def capacity_conflicts(uow: UnitOfWork, person: Person, allocation: Allocation) 
     load = uow.allocations.weekly_load([person.id or 0], weeks[0], weeks[-1])
     mine = {week: hours for (pid, week), hours in load.items() if pid == person.id}
     extra = ZERO if allocation.state is AllocationState.APPROVED else allocation.hours_per_week
-    return weeks_over_capacity(person, mine, weeks, extra)
+    # Holidays and time off shrink a week: capacity x available working days / 5.
+    avail = load_availability(uow, [person.id or 0], weeks[0], weeks[-1] + timedelta(days=6))
+    capacities = {w: week_capacity(person.capacity_hours, avail.available_days(person.id or 0, w)) for w in weeks}
+    return weeks_over_capacity(person, mine, weeks, extra, capacities)
 
 
 def request_allocation(uow: UnitOfWork, actor: Person, person: Person, project: Project, hours_per_week: Decimal,
