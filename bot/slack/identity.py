@@ -74,7 +74,19 @@ class SlackIdentity:
         email = (user.get("profile") or {}).get("email")
         if email:
             self._emails[user_id] = email
+            if user.get("tz"):  # the person's own clock, for stand-ups at their morning
+                await asyncio.to_thread(self._remember_tz, user_id, email, str(user["tz"]))
         return email
+
+    def _remember_tz(self, user_id: str, email: str, zone: str) -> None:
+        try:
+            with self._uow_factory() as uow:
+                person = uow.people.by_slack_id(user_id) or uow.people.by_email(email)
+                if person is not None and person.id is not None:
+                    uow.calendars.set_slack_timezone(person.id, zone)
+                    uow.commit()
+        except Exception:  # a timezone is a nicety; the caller's command must not fail for it
+            log.exception("could not store the Slack timezone of %s", user_id)
 
     async def caller(self, client: AsyncWebClient, user_id: str) -> Caller:
         """The Caller for a Slack user: the Slack id alone once linked, else with the email from users.info."""

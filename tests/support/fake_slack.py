@@ -41,6 +41,7 @@ class FakeSlack:
     """Start with ``start()``; ``url`` is the Web API base (``SLACK_API_URL``), ``response_url(key)`` a hook."""
 
     emails: dict[str, str] = field(default_factory=dict)  # Slack user id -> email for users.info
+    timezones: dict[str, str] = field(default_factory=dict)  # Slack user id -> tz for users.info (optional)
     bot_user_id: str = "UBOT"
     calls: list[Call] = field(default_factory=list)
     rate_limit: dict[str, int] = field(default_factory=dict)  # method -> how many 429s before answering
@@ -182,8 +183,11 @@ class FakeSlack:
             email = self.emails.get(user)
             if email is None:
                 return {"ok": False, "error": "user_not_found"}
-            return {"ok": True, "user": {"id": user, "name": email.split("@")[0], "real_name": email,
-                                         "profile": {"email": email, "real_name": email}}}
+            found = {"id": user, "name": email.split("@")[0], "real_name": email,
+                     "profile": {"email": email, "real_name": email}}
+            if user in self.timezones:
+                found["tz"] = self.timezones[user]
+            return {"ok": True, "user": found}
         if method in ("chat.postMessage", "chat.update"):
             return {"ok": True, "channel": body.get("channel", "C1"), "ts": body.get("ts") or ts,
                     "message": {"text": body.get("text", ""), "ts": ts}}
