@@ -132,6 +132,11 @@ def run_inprocess(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, *
     results.append(measure("(d) escalation sweep", database, sweep, few,
                            detail=f"{SWEEP_NAME}, {data.counts.projects} projects, {data.counts.entries:,} entries"))
     results.append(measure("(d) SQL floor", database, floor, few, detail="one GROUP BY project_id of burn"))
+    # The stand-up of the digest channel: its participants (every approved allocation on its projects), who is
+    # away (calendars, time off, public holidays) and today's answers.
+    _checked(handle(admin, "standup at 9:30 weekdays"), "Stand-up")
+    results.append(measure("(f) standup", database, lambda: _checked(handle(admin, "standup"), "Stand-up"), some,
+                           detail=f"`standup` in {data.digest_channel}"))
     return results
 
 

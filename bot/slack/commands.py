@@ -20,7 +20,8 @@ from bot.slack.runtime import Deps, logged, safely, split_share, unescape
 log = logging.getLogger(__name__)
 
 # The command words Slack knows as slash commands (also in manifest.yml); /steward takes any line.
-SLASH_COMMANDS = ("budget", "status", "hours", "scope", "assign", "approvals", "digest", "escalations", "steward")
+SLASH_COMMANDS = ("budget", "status", "hours", "scope", "assign", "approvals", "digest", "escalations", "steward",
+                  "standup", "ooo")
 # Lines that, said with no arguments, open a modal instead of answering usage.
 MODAL_LINES = ("assign", "scope")
 

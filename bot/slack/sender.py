@@ -11,6 +11,7 @@ carrying the key is taken as the delivery, instead of posting a second time. Tha
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -83,7 +84,7 @@ class SlackSender:
                 return f"{channel}:{ts}"
         rendered = render(Reply.from_dict(reply))
         thread_ts: str | None = None
-        parent = thread_parent(message, reply, uow_factory)  # a late stand-up answer: under the report
+        parent = await asyncio.to_thread(thread_parent, message, reply, uow_factory)  # a late answer: in the thread
         if parent:
             channel, _, thread_ts = parent.partition(":")
         posted = await self._call("chat.postMessage", self.client.chat_postMessage(
