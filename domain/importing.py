@@ -321,6 +321,8 @@ def parse_org(data: Any) -> OrgSpec:
             c.add("currency", f"“{currency}” is not a three-letter currency code like USD, EUR or GBP")
             currency = None
     timezone = _timezone(c, top)
+    holiday_country = _country(c, top, "")
+    holidays = _holiday_dates(c, top.get("holidays")) if "holidays" in top else None
     escalation = _escalation(c, top.get("escalation")) if top.get("escalation") is not None else None
 
     people: list[PersonSpec] = []
@@ -356,22 +358,19 @@ def parse_org(data: Any) -> OrgSpec:
     if c.problems:
         raise _problems_error("The organisation file has {n}; nothing was imported", c.problems,
                               ORG_EXAMPLE)
-    holiday_country = _country(c, top, "holiday_country")
-    holidays = _holiday_dates(c, top.get("holidays")) if "holidays" in top else None
-    if c.problems:
-        raise _problems_error("The organisation file has {n}; nothing was imported", c.problems,
-                              ORG_EXAMPLE)
     return OrgSpec(currency, timezone, escalation, tuple(people), tuple(clients), holiday_country, holidays)
 
 
-def _country(c: _Checker, m: Mapping[str, Any], path: str, name: str = "holiday_country") -> str | None:
+def _country(c: _Checker, m: Mapping[str, Any], parent: str, name: str = "holiday_country") -> str | None:
+    """``holiday_country`` of the organisation (``parent`` "") or of a person (``parent`` "people[3]")."""
     if m.get(name) is None:
         return None
-    code = c.text(m, name, path.rpartition(".")[0] or path, required=False)
+    code = c.text(m, name, parent or name, required=False)
     if code is None:
         return None
     if not _COUNTRY.match(code):
-        c.add(path, f"“{code}” is not a country code with an optional subdivision (like GB, GB-SCT or US-NY)")
+        c.add(f"{parent}.{name}" if parent else name,
+              f"“{code}” is not a country code with an optional subdivision (like GB, GB-SCT or US-NY)")
         return None
     return code.upper()
 
@@ -481,7 +480,7 @@ def _person(c: _Checker, raw: Any, path: str) -> PersonSpec | None:
             ZoneInfo(zone or "")
         except (ZoneInfoNotFoundError, ValueError):
             c.add(f"{path}.timezone", f"“{zone}” is not an IANA timezone (like Europe/London)")
-    country = _country(c, m, f"{path}.holiday_country")
+    country = _country(c, m, path)
     if len(c.problems) > before or name is None or email is None or role is None:
         return None
     return PersonSpec(name, email, role, capacity, cost, bill, platform, active is not False, zone, country)
