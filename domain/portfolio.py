@@ -26,6 +26,7 @@ from domain.model import (
     StatusUpdate,
 )
 from domain.ports import BurnTotals, ScopeTotals, UnitOfWork
+from domain.timeoff import load_availability, week_capacity
 
 
 def working_days_between(earlier: date, later: date) -> int:
@@ -113,11 +114,15 @@ def load_portfolio(uow: UnitOfWork, projects: list[Project], org: Organisation, 
         return tuple(sorted({a.project_id for a in approved.get(pid, ())
                              if a.start <= week + timedelta(days=6) and a.end >= week}))
 
+    # Holidays and time off shrink this week's and next week's capacity (capacity x available days / 5).
+    avail = load_availability(uow, list(per_person), this_week, this_week + timedelta(days=13))
+    capacities = {pid: {w: week_capacity(people[pid].capacity_hours, avail.available_days(pid, w))
+                        for w in weeks_needed} for pid in per_person if pid in people}
     overloads = tuple(
         Overload(people[pid], w, booked_on(pid, w.week))
         for pid in sorted(per_person)
         if pid in people
-        for w in weeks_over_capacity(people[pid], per_person[pid], weeks_needed)
+        for w in weeks_over_capacity(people[pid], per_person[pid], weeks_needed, capacities=capacities[pid])
     )
     waiting = []
     for a in requested:
