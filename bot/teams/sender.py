@@ -84,9 +84,7 @@ class TeamsSender:
         parent = await asyncio.to_thread(thread_parent, message, reply, uow_factory)
         try:
             if parent:
-                activity = card_activity(Reply.from_dict(dict(reply)))
-                activity.reply_to_id = parent
-                sent = await self.send_activity(ref.reference, activity)
+                sent = await self.send_reply_to(ref.reference, card_activity(Reply.from_dict(dict(reply))), parent)
             else:
                 sent = await self.send_reply(ref, Reply.from_dict(dict(reply)))
         except HttpOperationError as exc:
@@ -150,6 +148,23 @@ class TeamsSender:
         async def post(turn_context: TurnContext) -> None:
             response = await turn_context.send_activity(activity)
             sent["id"] = (response.id if response else "") or ""
+
+        await self._retrying(lambda: self.adapter.continue_conversation(conversation, post, bot_app_id=self.app_id))
+        return sent.get("id", "")
+
+    async def send_reply_to(self, reference: Mapping[str, Any], activity: Activity, parent_id: str) -> str:
+        """Post ``activity`` as a reply to the activity ``parent_id`` in the referenced conversation.
+
+        ``TurnContext.send_activity`` would make it a reply to the proactive turn's own (made-up) activity id,
+        so the delivery information is applied here and the adapter sends it as it stands."""
+        conversation = ConversationReference().deserialize(dict(reference))
+        sent: dict[str, str] = {}
+
+        async def post(turn_context: TurnContext) -> None:
+            TurnContext.apply_conversation_reference(activity, turn_context.activity.get_conversation_reference())
+            activity.reply_to_id = parent_id
+            responses = await turn_context.adapter.send_activities(turn_context, [activity])
+            sent["id"] = (responses[0].id if responses and responses[0] else "") or ""
 
         await self._retrying(lambda: self.adapter.continue_conversation(conversation, post, bot_app_id=self.app_id))
         return sent.get("id", "")
