@@ -91,7 +91,9 @@ def test_digest_of_a_channel_bound_to_every_project_takes_the_same_statements(
 
     counts = per_scale(uow_factory, count_statements, operation)
     assert counts[SMALL] == counts[LARGE], counts
-    assert counts[SMALL] <= 15, counts
+    # +3 for the capacity of this week and next knowing holidays and time off (issue 16): the organisation's
+    # calendar, the people's calendars, their time off.
+    assert counts[SMALL] <= 15 + 3, counts
 
 
 def test_escalation_sweep_over_every_project_takes_the_same_statements(
@@ -109,7 +111,8 @@ def test_escalation_sweep_over_every_project_takes_the_same_statements(
 
     counts = per_scale(uow_factory, count_statements, operation)
     assert counts[SMALL] == counts[LARGE], counts
-    assert counts[SMALL] <= 15, counts
+    # +3 calendars and time off (capacity knows holidays), +1 the open stand-up blockers (issue 16).
+    assert counts[SMALL] <= 15 + 4, counts
 
 
 @pytest.mark.parametrize("scale", [SMALL])
