@@ -141,13 +141,14 @@ def logged_on(uow: UnitOfWork, person_id: int, day: date) -> list[tuple[Project,
     by_project = uow.entries.hours_by_project(person_id, day, day)
     if not by_project:
         return []
-    projects = {p.id: p for p in uow.projects.list() if p.id in by_project}
     out = []
-    for pid, hours in sorted(by_project.items()):
+    for pid, hours in sorted(by_project.items()):  # a person logs on a handful of projects a day
+        project = uow.projects.get(pid)
+        if project is None:
+            continue
         notes = [e.note for e in uow.entries.list(pid, since=day) if e.person_id == person_id and e.day == day
-                 and e.note]
-        if pid in projects:
-            out.append((projects[pid], hours, "; ".join(dict.fromkeys(notes))))
+                 and e.note and not e.note.startswith("stand-up: ")]
+        out.append((project, hours, "; ".join(dict.fromkeys(notes))))
     return out
 
 
