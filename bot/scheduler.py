@@ -128,8 +128,21 @@ class Duties:
         with self.uow_factory() as uow:
             org = uow.organisation.get()
             result = sweep(uow, now, org, payload=notice_payload, admin_emails=self.admin_emails)
+            self._sweep_receivables(uow, now, org, result)
             uow.commit()
             return result
+
+    def _sweep_receivables(self, uow: Any, now: datetime, org: Any, result: SweepResult) -> None:
+        """Money owed: the invoice escalations and the month-end WIP reminder, in the sweep's unit of work."""
+        from domain.receivables_escalations import queue_wip_reminders, sweep_receivables
+        from handlers.ar_notices import invoice_notice_payload, wip_reminder_payload
+
+        owed = sweep_receivables(uow, now, org, payload=invoice_notice_payload, admin_emails=self.admin_emails)
+        result.opened += owed.opened
+        result.closed += owed.closed
+        result.resent += owed.resent
+        result.queued += owed.queued
+        result.queued += queue_wip_reminders(uow, now, org, payload=wip_reminder_payload)
 
     def tick(self, now: datetime, *, escalations: bool = True) -> TickReport:
         report = self.queue_digests(now)

@@ -8,8 +8,11 @@ from functools import partial
 
 from domain.errors import NotFound, NotRegistered, StewardError
 from handlers import ack, approvals, assign, budget, decide, digest, escalations, help, hours, projects, scope, status
+from handlers.ar import handle as ar_command
+from handlers.chase import chase, dispute, paid, promise
 from handlers.context import Context
 from handlers.reply import Reply, Severity, Tone, error
+from handlers.wip import handle as wip_command
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,12 @@ COMMANDS: dict[str, Handler] = {
     "ack": ack.handle,
     "projects": projects.handle,
     "help": help.handle,
+    "ar": ar_command,
+    "wip": wip_command,
+    "chase": chase,
+    "promise": promise,
+    "dispute": dispute,
+    "paid": paid,
 }
 
 
