@@ -18,8 +18,8 @@ from domain.errors import InvalidInput, NotFound
 from domain.model import DigestSubscription, Project, Rag, Role, Source
 from domain.portfolio import Portfolio, load_portfolio
 from domain.ports import UnitOfWork
-from domain.services import audit
 from domain.receivables_service import may_see_receivables
+from domain.services import audit
 from handlers.ar import money_owed_section
 from handlers.base import Turn, format_date, format_hours, rag_word, turn
 from handlers.context import Caller, Context
