@@ -44,6 +44,8 @@ TARGETS = {
     "(b) budget <client>": 20.0,
     "(b) budget <project>": 20.0,
     "(c) digest": 200.0,
+    "(f) ar all": 50.0,
+    "(f) wip all": 50.0,
 }
 
 
