@@ -108,10 +108,12 @@ def client_reply(t: Turn, client: Client) -> Reply:
                                                                                       strict=True)),
             f"Outstanding {format_money(other.outstanding, other.currency)}",
         )))
+    oldest = (Fact("Oldest overdue", f"{overdue[0].number}, {overdue[0].days_past_due(t.today)} days",
+                   Tone.RED if overdue[0].days_past_due(t.today) > 60 else Tone.AMBER),) if overdue else ()
     return Reply(
         title=f"{client.name} — receivables",
         summary="\n".join(summary),
-        facts=bucket_facts(t, a),
+        facts=bucket_facts(t, a) + oldest,
         sections=tuple(sections),
         tone=_tone(a),
         footer=(f"Director {director.name} · " if director else "") + f"as of {t.today:%d %b %Y} · "

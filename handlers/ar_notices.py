@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.model import Client, Person, Source
+from domain.model import Client, Person, Role, Source
 from domain.ports import UnitOfWork
 from domain.receivables_escalations import InvoiceNotice, parse_rule
 from domain.receivables_service import wip_rows
@@ -44,8 +44,10 @@ def invoice_notice_reply(n: InvoiceNotice) -> Reply:
         title=f"Escalation E{esc.id}: {rule_title(esc.rule)} — {where}",
         summary=f"{esc.message}\n{lines}{note}",
         tone=Tone(esc.severity.value),
-        actions=(Action("Acknowledge", f"ack E{esc.id}", "primary"), Action("Chase", f"chase {inv.number}"),
-                 Action("Promise", f"promise {inv.number}"), Action("Receivables", f"ar {n.client.key}")),
+        # Finance is copied for information: acknowledging is the director's (or an admin's) to do.
+        actions=(() if n.recipient.role is Role.FINANCE else (Action("Acknowledge", f"ack E{esc.id}", "primary"),))
+        + (Action("Chase", f"chase {inv.number}"), Action("Promise", f"promise {inv.number}"),
+           Action("Receivables", f"ar {n.client.key}")),
         subject=f"escalation:{esc.id}",
         footer=f"escalation E{esc.id} · {n.client.key} · [{rag_word(esc.severity)}]",
     )

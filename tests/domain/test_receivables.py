@@ -121,6 +121,7 @@ def test_ar_for_the_client_shows_every_bucket_the_over_60_share_and_the_oldest(
         "$1,300", "$1,600", "$3,600", "$5,000", "$2,000"]
     assert fact(reply, "Outstanding") == "$13,500"
     assert fact(reply, "Over 60 days") == "51.9%"
+    assert fact(reply, "Oldest overdue") == "A-9, 91 days"
     assert "oldest overdue 91 days" in reply.summary and "€800" in reply.summary
     titles = [s.title for s in reply.sections]
     assert titles[0].startswith("A-9 · 91 days overdue")  # oldest first
