@@ -409,6 +409,11 @@ class InvoiceRepository(Protocol):
         """Σ amount of non-void invoices per (project, currency) (None: every project with an invoice)."""
         ...
 
+    def burned(self, project_ids: Sequence[int], today: date) -> Mapping[int, Decimal]:
+        """Burned to date per project (the same figure as ``entries.totals(...)[id].burned``), in one statement
+        that reads only what WIP needs; projects with nothing burned are absent."""
+        ...
+
     def to_escalate(self, today: date, more_than: int) -> builtins.list[Invoice]:
         """Open invoices with something owed that are more than ``more_than`` days past due or whose promised
         date has passed: what the receivables sweep looks at."""

@@ -194,12 +194,16 @@ def wip_rows(uow: UnitOfWork, projects: list[Project], today: date, currency: st
     ids = [p.id for p in projects if p.id is not None]
     if not ids:
         return []
-    burns = uow.entries.totals(ids, today)
-    invoiced = uow.invoices.invoiced(ids)
+    burns = uow.invoices.burned(ids, today)
+    main: dict[int, Decimal] = {}
+    others: dict[int, list[tuple[str, Decimal]]] = {}
+    for (pid, cur), value in uow.invoices.invoiced(ids).items():
+        if cur == currency:
+            main[pid] = value
+        else:
+            others.setdefault(pid, []).append((cur, value))
     out = []
     for p in projects:
         pid = p.id or 0
-        burn = burns.get(pid)
-        others = tuple(sorted((cur, v) for (i, cur), v in invoiced.items() if i == pid and cur != currency))
-        out.append(WipRow(p, burn.burned if burn else ZERO, invoiced.get((pid, currency), ZERO), others))
+        out.append(WipRow(p, burns.get(pid, ZERO), main.get(pid, ZERO), tuple(sorted(others.get(pid, ())))))
     return out

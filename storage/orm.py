@@ -475,7 +475,7 @@ class InvoiceRow(Base):
     number: Mapped[str] = mapped_column(String(64))
     number_key: Mapped[str] = mapped_column(String(64), unique=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
     issued: Mapped[date] = mapped_column(Date)
     due: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
@@ -488,8 +488,12 @@ class InvoiceRow(Base):
     last_chased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     contact: Mapped[str] = mapped_column(String(200))
 
-    # The aging aggregate reads open invoices by client and due date.
-    __table_args__ = (Index("ix_invoices_state_client_id_due", "state", "client_id", "due"),)
+    # Covering indexes, so neither aggregate touches the table: the aging reads open invoices by client and
+    # currency (in group order) with their due date and amounts; WIP sums amounts by project and currency.
+    __table_args__ = (
+        Index("ix_invoices_aging", "state", "client_id", "currency", "due", "amount", "paid", "disputed"),
+        Index("ix_invoices_invoiced", "project_id", "currency", "state", "amount"),
+    )
 
 
 class ClientBillingNameRow(Base):

@@ -156,6 +156,17 @@ def test_the_receivables_sweep_takes_the_same_statements_when_nothing_changes(
     assert counts[SMALL] <= 8, counts
 
 
+def test_the_burn_wip_reads_is_the_budgets_burn_on_two_years_of_generated_hours(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    load(uow_factory, SMALL)
+    with uow_factory() as uow:
+        ids = [p.id or 0 for p in uow.projects.list()]
+        for today in (TODAY, date(2026, 11, 1), date(2026, 10, 31), date(2025, 6, 15)):
+            totals = {k: v.burned for k, v in uow.entries.totals(ids, today).items() if v.burned}
+            assert uow.invoices.burned(ids, today) == totals, today
+
+
 @pytest.mark.parametrize("scale", [SMALL])
 def test_generator_is_reproducible_from_its_seed(uow_factory: SqlUnitOfWorkFactory, scale: float) -> None:
     def snapshot() -> tuple[object, ...]:

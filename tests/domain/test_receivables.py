@@ -107,6 +107,10 @@ def test_wip_is_burned_less_invoiced_with_drafts_counted_voids_not_and_never_bel
     with uow_factory() as uow:
         projects = uow.projects.list(w.ids["acme"])
         rows = {r.project.key: r for r in wip_rows(uow, projects, TODAY, "USD")}
+        ids = [p.id or 0 for p in projects]
+        # WIP's own burn aggregate (rollup before this month, entries of this month up to today) is the
+        # budget's burned: October's entry from the rollup, the 20 November one not yet counted.
+        assert uow.invoices.burned(ids, TODAY) == {k: v.burned for k, v in uow.entries.totals(ids, TODAY).items()}
     assert (rows["acme-web"].burned, rows["acme-web"].invoiced, rows["acme-web"].wip) == (D("5000"), D("2350"),
                                                                                          D("2650"))
     assert (rows["acme-app"].burned, rows["acme-app"].invoiced, rows["acme-app"].wip) == (D("4200"), D("12499"), 0)

@@ -1,8 +1,9 @@
 """Invoices and credit notes, the names clients go by in invoice exports, and the WIP reminder setting.
 
 ``invoices.number_key`` (the number upper-cased) is unique: an invoice number identifies one invoice in
-the organisation, which is what makes the invoice import idempotent. The aging aggregate reads open
-invoices by client and due date (``ix_invoices_state_client_id_due``); WIP reads them by project.
+the organisation, which is what makes the invoice import idempotent. Two covering indexes serve the
+aggregates without reading the table: ``ix_invoices_aging`` (open invoices by client and currency, with
+due date and amounts) and ``ix_invoices_invoiced`` (amounts by project and currency).
 ``organisation.wip_reminder_days`` is NULL for the default (3 working days before month end).
 
 Revision ID: 0008
@@ -47,8 +48,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invoices")),
         sa.UniqueConstraint("number_key", name=op.f("uq_invoices_number_key")),
     )
-    op.create_index("ix_invoices_state_client_id_due", "invoices", ["state", "client_id", "due"], unique=False)
-    op.create_index("ix_invoices_project_id", "invoices", ["project_id"], unique=False)
+    op.create_index("ix_invoices_aging", "invoices",
+                    ["state", "client_id", "currency", "due", "amount", "paid", "disputed"], unique=False)
+    op.create_index("ix_invoices_invoiced", "invoices", ["project_id", "currency", "state", "amount"], unique=False)
     op.create_table(
         "client_billing_names",
         sa.Column("client_id", sa.Integer(), nullable=False),
@@ -66,6 +68,6 @@ def downgrade() -> None:
     with op.batch_alter_table("organisation") as batch:
         batch.drop_column("wip_reminder_days")
     op.drop_table("client_billing_names")
-    op.drop_index("ix_invoices_project_id", table_name="invoices")
-    op.drop_index("ix_invoices_state_client_id_due", table_name="invoices")
+    op.drop_index("ix_invoices_invoiced", table_name="invoices")
+    op.drop_index("ix_invoices_aging", table_name="invoices")
     op.drop_table("invoices")
