@@ -48,8 +48,8 @@ from domain.digests import (
     window_start,
 )
 from domain.escalations import SweepResult, sweep
-from domain.model import DigestSubscription, OutboxMessage, Platform
-from domain.ports import Clock, UnitOfWorkFactory
+from domain.model import DigestSubscription, Organisation, OutboxMessage, Platform
+from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class Duties:
             uow.commit()
             return result
 
-    def _sweep_receivables(self, uow: Any, now: datetime, org: Any, result: SweepResult) -> None:
+    def _sweep_receivables(self, uow: UnitOfWork, now: datetime, org: Organisation, result: SweepResult) -> None:
         """Money owed: the invoice escalations and the month-end WIP reminder, in the sweep's unit of work."""
         from domain.receivables_escalations import queue_wip_reminders, sweep_receivables
         from handlers.ar_notices import invoice_notice_payload, wip_reminder_payload
