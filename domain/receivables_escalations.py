@@ -94,10 +94,12 @@ def sweep_receivables(uow: UnitOfWork, now: datetime, org: Organisation, *, payl
     finance = [p for p in people.values() if p.role is Role.FINANCE and p.active]
     # What holds now: rule -> (invoice, severity, message)
     held: dict[str, tuple[Invoice, int | None]] = {}
+    top_of: dict[int, int] = {}  # invoice id -> the highest threshold it has crossed
     for inv in candidates.values():
         top = crossed_threshold(inv, today)
         if top is not None:
             held[rule_for(str(top), inv.id or 0)] = (inv, top)
+            top_of[inv.id or 0] = top
         if promise_broken(inv, today):
             held[rule_for("promise", inv.id or 0)] = (inv, None)
 
@@ -124,6 +126,8 @@ def sweep_receivables(uow: UnitOfWork, now: datetime, org: Organisation, *, payl
         parsed = parse_rule(esc.rule)
         if uow.escalations.close(esc.id or 0, now):
             result.closed.append(replace(esc, closed_at=now))
+            if parsed and parsed[0].isdigit() and top_of.get(parsed[1], -1) > int(parsed[0]):
+                continue  # superseded by the invoice's next threshold (opened below): no "resolved" message
             gone = uow.invoices.get_by_id(parsed[1]) if parsed else None
             project = by_project.get(esc.project_id)
             client = clients.get(gone.client_id) if gone else None

@@ -172,6 +172,7 @@ def test_each_threshold_escalates_once_finance_copied_at_60_and_90_and_a_dispute
     # Finance (Fred) is copied on the 60 and 90 ones only: A-8@60, A-9@90 on day one; A-6@60, A-8@90 on day two.
     assert sum(k.endswith(f":1:{people['fred@example.com']}") for k in keys) == 4
     assert sum(k.endswith(f":1:{people['dana@example.com']}") for k in keys) == 8
+    assert not [k for k in keys if ":resolved:" in k]  # a threshold superseded by the next is not "resolved"
     # A dispute stops the day-based ones: disputing A-5 closes its escalation at the next sweep.
     assert w.say("dispute A-5 client says the work is unfinished", now=NOW + timedelta(days=1)).ok
     with uow_factory() as uow:
