@@ -13,7 +13,7 @@ from decimal import Decimal
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.model import AuditEvent, Client, Person, Project, Role, Source
 from domain.ports import UnitOfWork
-from domain.receivables import ZERO, Aging, Invoice, InvoiceState, wip
+from domain.receivables import BUCKET_LIMITS, ZERO, Aging, Invoice, InvoiceState, wip
 
 
 def may_see_receivables(person: Person, client: Client) -> bool:
@@ -67,14 +67,20 @@ def debts(uow: UnitOfWork, clients: list[Client], today: date, currency: str) ->
 
 def overdue_more_than(uow: UnitOfWork, clients: list[Client], today: date, days: int
                       ) -> dict[int, tuple[Decimal, int, str]]:
-    """Per client: (Σ owed more than ``days`` past due, age of the oldest, currency) in the organisation's
-    currency first (another only when that is all the client owes so late), in one statement."""
-    by_id = {c.id for c in clients if c.id is not None}
+    """Per client: (Σ owed more than ``days`` past due, age of the oldest overdue invoice, currency), from the
+    aging aggregate (one statement however many invoices): ``days`` is a bucket limit (30: 31–60 and later;
+    60: 61–90 and 90+). The organisation's currency first; another only when that is all the client owes so
+    late. Clients whose late balance is not positive (credit notes) are absent."""
+    if days not in BUCKET_LIMITS[1:]:
+        raise ValueError(f"{days} is not a bucket limit ({BUCKET_LIMITS[1:]})")
+    first = BUCKET_LIMITS.index(days) + 1
+    ids = [c.id for c in clients if c.id is not None]
     found: dict[int, dict[str, tuple[Decimal, int]]] = {}
-    for inv in uow.invoices.overdue(today, list(by_id), more_than=days):
-        per = found.setdefault(inv.client_id, {})
-        total, oldest = per.get(inv.currency, (ZERO, 0))
-        per[inv.currency] = (total + inv.outstanding, max(oldest, inv.days_past_due(today)))
+    for a in uow.invoices.aging(today, ids):
+        late = sum(a.buckets[first:], ZERO)
+        oldest = a.oldest_days(today)
+        if late > 0 and oldest is not None:
+            found.setdefault(a.client_id, {})[a.currency] = (late, oldest)
     org = uow.organisation.get().currency
     out = {}
     for cid, per in found.items():

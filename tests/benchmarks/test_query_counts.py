@@ -156,6 +156,17 @@ def test_the_receivables_sweep_takes_the_same_statements_when_nothing_changes(
     assert counts[SMALL] <= 8, counts
 
 
+def test_a_finance_persons_own_digest_with_money_owed_takes_the_same_statements(
+    uow_factory: SqlUnitOfWorkFactory, count_statements: Counter
+) -> None:
+    def operation(data: Dataset) -> Callable[[], object]:
+        ctx = context(uow_factory, email=data.finance_email)  # a DM: every project, and money owed
+        return lambda: ok(handle(ctx, "digest now"))
+
+    counts = per_scale(uow_factory, count_statements, operation)
+    assert counts[SMALL] == counts[LARGE], counts
+
+
 def test_the_burn_wip_reads_is_the_budgets_burn_on_two_years_of_generated_hours(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
