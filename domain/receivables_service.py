@@ -203,7 +203,11 @@ def wip_rows(uow: UnitOfWork, projects: list[Project], today: date, currency: st
     burns = uow.invoices.burned(ids, today)
     main: dict[int, Decimal] = {}
     others: dict[int, list[tuple[str, Decimal]]] = {}
-    for (pid, cur), value in uow.invoices.invoiced(ids).items():
+    wanted = set(ids)
+    # Many projects (``wip all``): summing every project's invoices is cheaper than looking each one up.
+    for (pid, cur), value in uow.invoices.invoiced(None if len(wanted) > 100 else ids).items():
+        if pid not in wanted:
+            continue
         if cur == currency:
             main[pid] = value
         else:
