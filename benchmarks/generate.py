@@ -2,7 +2,9 @@
 
 At ``--scale 1.0``: 300 people, 200 clients, 1,000 projects, 1,000,000 time entries over the two years
 ending ``--today``, 5,000 status updates, 2,000 allocations, plus 500 scope changes and 2,000 expenses so
-that every aggregate has something to sum. Every project is bound to its own channel and to ``CBENCH``
+that every aggregate has something to sum, and 20,000 invoices over the 200 clients (paid, open at every
+age, a few void, draft, disputed, promised or in euros; drawn from their own random stream, so the rest of
+the dataset is what it was before invoices existed). Every project is bound to its own channel and to ``CBENCH``
 (the digest of 1,000 projects); the client ``bench-big`` has exactly ``--big-client-projects`` (20)
 projects, for ``budget <client with 20 projects>``. Everyone has a Slack id already linked
 (``U0000001``...), the steady state of a workspace where people have used Steward before.
@@ -39,6 +41,7 @@ from storage.orm import (
     AllocationRow,
     ClientRow,
     ExpenseRow,
+    InvoiceRow,
     PersonRow,
     ProjectChannelRow,
     ProjectRow,
@@ -67,6 +70,7 @@ FULL = {
     "allocations": 2000,
     "scope_changes": 500,
     "expenses": 2000,
+    "invoices": 20_000,
 }
 
 _FIRST = ("Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivo", "Jade", "Kai", "Lena", "Milo", "Nora",
@@ -93,6 +97,7 @@ class Counts:
     scope_changes: int
     expenses: int
     big_client_projects: int
+    invoices: int = 0
 
     @classmethod
     def at_scale(cls, scale: float, big_client_projects: int = 20) -> Counts:
@@ -105,7 +110,7 @@ class Counts:
         return cls(
             people=n("people", 12), clients=clients, projects=projects, entries=n("entries", projects),
             statuses=n("statuses", projects), allocations=n("allocations", 4), scope_changes=n("scope_changes", 2),
-            expenses=n("expenses", 2), big_client_projects=big_client_projects,
+            expenses=n("expenses", 2), big_client_projects=big_client_projects, invoices=n("invoices", 4),
         )
 
 
@@ -122,6 +127,7 @@ class Dataset:
     big_director_email: str = ""
     big_director_slack_id: str = ""
     admin_email: str = ""
+    finance_email: str = ""
     sample_project_key: str = ""
     digest_channel: str = DIGEST_CHANNEL
     seconds: dict[str, float] = field(default_factory=dict)
@@ -133,7 +139,9 @@ class Dataset:
 
 def dataset_marker(seed: int, scale: float, today: date, big_client_projects: int = 20) -> str:
     """The receipt key left in a database once a dataset is fully loaded (lets a run reuse it)."""
-    return f"bench:dataset:seed={seed}:scale={scale:g}:today={today.isoformat()}:big={big_client_projects}"
+    # ":invoices": a database kept from before the invoices were generated is regenerated, not reused.
+    return (f"bench:dataset:seed={seed}:scale={scale:g}:today={today.isoformat()}:big={big_client_projects}"
+            ":invoices")
 
 
 def default_today() -> date:
@@ -374,6 +382,40 @@ def _expenses(plan: _Plan, counts: Counts, today: date, rnd: random.Random) -> l
     return rows
 
 
+def _invoices(plan: _Plan, counts: Counts, today: date, rnd: random.Random) -> list[dict[str, Any]]:
+    """Invoices spread over every project (so over every client), issued in the last 400 days."""
+    rows = []
+    for n in range(counts.invoices):
+        p = plan.projects[n % len(plan.projects)]
+        issued = today - timedelta(days=rnd.randrange(0, 400))
+        due = issued + timedelta(days=rnd.choice((14, 30, 30, 45)))
+        amount = Decimal(rnd.randrange(50_000, 4_000_000)) / 100
+        roll = rnd.random()
+        state, paid = "open", Decimal(0)
+        if roll < 0.02:
+            state = "void"
+        elif roll < 0.05:
+            state = "draft"
+        elif due < today and roll < 0.75:
+            state, paid = "paid", amount
+        elif roll < 0.85:
+            paid = (amount * Decimal(rnd.randrange(10, 90)) / 100).quantize(Decimal("0.01"))
+        credit = rnd.random() < 0.02
+        rows.append({
+            "number": f"B-{n + 1:06d}", "number_key": f"B-{n + 1:06d}", "client_id": p["client_id"],
+            "project_id": None if rnd.random() < 0.1 else p["id"], "issued": issued, "due": due,
+            "currency": "EUR" if rnd.random() < 0.03 else "USD", "amount": -amount if credit else amount,
+            "paid": -paid if credit else paid, "state": state,
+            "promised_on": today + timedelta(days=rnd.randrange(-10, 20)) if state == "open" and rnd.random() < 0.05
+            else None, "disputed": state == "open" and rnd.random() < 0.02, "dispute_reason": "",
+            "last_chased_at": None, "contact": "",
+        })
+    for r in rows:
+        if r["disputed"]:
+            r["dispute_reason"] = "client queries the hours"
+    return rows
+
+
 # --- loading --------------------------------------------------------------------------------------
 
 
@@ -478,6 +520,8 @@ def generate(url: str, *, seed: int = 42, scale: float = 1.0, today: date | None
         conn.execute(insert(_t(AllocationRow)), _allocations(plan, counts, today, rnd))
         conn.execute(insert(_t(ScopeChangeRow)), _scope_changes(plan, counts, today, rnd))
         conn.execute(insert(_t(ExpenseRow)), _expenses(plan, counts, today, rnd))
+        if counts.invoices:  # their own stream: the rows above are the same with or without invoices
+            conn.execute(insert(_t(InvoiceRow)), _invoices(plan, counts, today, random.Random(seed + 13)))
         if engine.dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them so Steward's own inserts don't collide.
             for name in ("people", "clients", "projects"):
@@ -495,7 +539,8 @@ def generate(url: str, *, seed: int = 42, scale: float = 1.0, today: date | None
         # What autovacuum does to a table after a bulk load; without it the first plans are made blind.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for loaded_table in ("people", "clients", "projects", "project_channels", "time_entries",
-                                 "status_updates", "allocations", "scope_changes", "expenses", "burn_months"):
+                                 "status_updates", "allocations", "scope_changes", "expenses", "burn_months",
+                                 "invoices"):
                 conn.execute(text(f"VACUUM ANALYZE {loaded_table}"))
     data.seconds["analyze"] = time.perf_counter() - t3
     describe(data, factory)
@@ -512,6 +557,7 @@ def describe(data: Dataset, factory: SqlUnitOfWorkFactory) -> Dataset:
         assert director is not None
         data.big_director_email, data.big_director_slack_id = director.email, director.slack_id or ""
         data.admin_email = next(p.email for p in uow.people.list() if p.role is Role.ADMIN)
+        data.finance_email = next(p.email for p in uow.people.list() if p.role is Role.FINANCE)
         data.sample_project_key = uow.projects.list(client.id)[0].key
     with factory.engine.connect() as conn:
         entries = conn.execute(select(func.count()).select_from(_t(TimeEntryRow))).scalar_one()
@@ -560,7 +606,7 @@ def main(argv: list[str] | None = None) -> int:
     took = ", ".join(f"{k} {v:.1f}s" for k, v in data.seconds.items() if k != "rows")
     print(f"generated {c.people} people, {c.clients} clients, {c.projects} projects, {c.entries:,} time entries, "
           f"{c.statuses} status updates, {c.allocations} allocations, {c.scope_changes} scope changes, "
-          f"{c.expenses} expenses (seed {data.seed}, today {data.today}); {took}")
+          f"{c.expenses} expenses, {c.invoices:,} invoices (seed {data.seed}, today {data.today}); {took}")
     return 0
 
 

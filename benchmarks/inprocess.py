@@ -137,7 +137,21 @@ def run_inprocess(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, *
     _checked(handle(admin, "standup at 9:30 weekdays"), "Stand-up")
     results.append(measure("(f) standup", database, lambda: _checked(handle(admin, "standup"), "Stand-up"), some,
                            detail=f"`standup` in {data.digest_channel}"))
+    results += money_owed(factory, data, database, clock, many)
     return results
+
+
+def money_owed(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, clock: FixedClock,
+               repeat: int) -> list[Timing]:
+    """``ar all`` and ``wip all`` as finance runs them: every client's aging, every project's WIP (target 50 ms)."""
+    finance = Context(uow_factory=factory, clock=clock, caller=Caller(email=data.finance_email), is_direct=True)
+    return [
+        measure("(f) ar all", database, lambda: _checked(handle(finance, "ar all"), "Receivables"), repeat,
+                warmup=5, detail=f"`ar all`, {data.counts.clients} clients, {data.counts.invoices:,} invoices"),
+        measure("(f) wip all", database, lambda: _checked(handle(finance, "wip all"), "Work not yet invoiced"),
+                repeat, warmup=5, detail=f"`wip all`, {data.counts.projects} projects, "
+                                         f"{data.counts.invoices:,} invoices"),
+    ]
 
 
 def _sql_day(factory: SqlUnitOfWorkFactory, day: date) -> date | str:

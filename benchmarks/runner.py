@@ -45,6 +45,8 @@ TARGETS = {
     "(b) budget <project>": 20.0,
     "(c) digest": 200.0,
     "(f) standup": 100.0,
+    "(f) ar all": 50.0,
+    "(f) wip all": 50.0,
 }
 
 

@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     hours.add_argument("--format", choices=["generic", "harvest", "toggl"], default=None,
                        help="file format (default: detected from the header)")
     clock_opts(hours)
+    invoices = imp_sub.add_parser("invoices", help="invoices from a CSV file (generic, Xero or QuickBooks); "
+                                  "a bad row imports nothing; a newer export updates what changed")
+    invoices.add_argument("file", type=Path)
+    invoices.add_argument("--format", choices=["generic", "xero", "quickbooks"], default=None,
+                          help="file format (default: detected from the header)")
+    clock_opts(invoices)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="what", required=True, metavar="WHAT")
@@ -152,6 +158,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
         if args.what == "org":
             return _print(imports.import_org_file(steward.uow_factory, steward.clock, args.file))
+        if args.what == "invoices":
+            from handlers.invoice_imports import import_invoices_file
+
+            return _print(import_invoices_file(steward.uow_factory, steward.clock, args.file, args.format))
         return _print(imports.import_hours_file(steward.uow_factory, steward.clock, args.file, args.format))
     if args.command == "say":
         from handlers.dispatch import handle

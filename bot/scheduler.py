@@ -48,7 +48,7 @@ from domain.digests import (
     window_start,
 )
 from domain.escalations import SweepResult, sweep
-from domain.model import DigestSubscription, OutboxMessage, Platform
+from domain.model import DigestSubscription, Organisation, OutboxMessage, Platform
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.timeoff import load_availability
 
@@ -149,6 +149,7 @@ class Duties:
             org = uow.organisation.get()
             result = sweep(uow, now, org, payload=notice_payload, admin_emails=self.admin_emails,
                            away=away_today(uow, now, org.timezone))
+            self._sweep_receivables(uow, now, org, result)
             uow.commit()
             return result
 
@@ -156,6 +157,18 @@ class Duties:
         from handlers.standup_runs import run_standups
 
         return run_standups(self.uow_factory, now).queued
+
+    def _sweep_receivables(self, uow: UnitOfWork, now: datetime, org: Organisation, result: SweepResult) -> None:
+        """Money owed: the invoice escalations and the month-end WIP reminder, in the sweep's unit of work."""
+        from domain.receivables_escalations import queue_wip_reminders, sweep_receivables
+        from handlers.ar_notices import invoice_notice_payload, wip_reminder_payload
+
+        owed = sweep_receivables(uow, now, org, payload=invoice_notice_payload, admin_emails=self.admin_emails)
+        result.opened += owed.opened
+        result.closed += owed.closed
+        result.resent += owed.resent
+        result.queued += owed.queued
+        result.queued += queue_wip_reminders(uow, now, org, payload=wip_reminder_payload)
 
     def tick(self, now: datetime, *, escalations: bool = True) -> TickReport:
         report = self.queue_digests(now)

@@ -39,6 +39,8 @@ from domain.portfolio import Condition, conditions, load_portfolio
 from domain.ports import UnitOfWork
 
 _BURN = re.compile(r"^burn_(\d+)$")
+# Rules another sweep owns (it runs right after this one): this one neither closes nor re-sends them.
+SWEPT_ELSEWHERE: tuple[str, ...] = ("invoice_",)
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,8 @@ def sweep(uow: UnitOfWork, now: datetime, org: Organisation, *, payload: Payload
     clients = {c.id: c for c in uow.clients.list()}
     by_id = {p.id: p for p in projects}
     copied = admins(people.values(), admin_emails)
-    open_now = [e for e in uow.escalations.list_open(ids) if _selected(e.rule, only)]
+    open_now = [e for e in uow.escalations.list_open(ids)
+                if _selected(e.rule, only) and not e.rule.startswith(SWEPT_ELSEWHERE)]
 
     held = {(c.project.id or 0, c.rule) for c in found}
     burn_top: dict[int, int] = {}

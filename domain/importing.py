@@ -64,11 +64,11 @@ _TOP_FIELDS = ("currency", "timezone", "people", "escalation", "clients", "holid
 _PERSON_FIELDS = ("name", "email", "role", "capacity_hours", "cost_rate", "bill_rate", "platform", "active",
                   "timezone", "holiday_country")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?$")
-_CLIENT_FIELDS = ("name", "key", "aliases", "director", "projects")
+_CLIENT_FIELDS = ("name", "key", "aliases", "director", "projects", "billing_names")
 _PROJECT_FIELDS = ("name", "key", "budget", "budget_hours", "start", "end", "manager", "channel", "channels",
                    "aliases")
 _ESCALATION_FIELDS = ("burn_thresholds", "forecast_over_budget", "scope_impact", "stale_status_days",
-                      "approval_wait_days", "reack_hours")
+                      "approval_wait_days", "reack_hours", "wip_reminder_days_before_month_end")
 
 
 def fold(text: str) -> str:
@@ -132,6 +132,7 @@ class ClientSpec:
     director: str | None = None  # email
     aliases: tuple[str, ...] | None = None
     projects: tuple[ProjectSpec, ...] = ()
+    billing_names: tuple[str, ...] | None = None  # names in invoice exports; None: not in the file
 
 
 @dataclass(frozen=True)
@@ -495,6 +496,7 @@ def _client(c: _Checker, raw: Any, path: str, project_keys: dict[str, str]) -> C
     key = c.key(m, path)
     director = c.email(m, "director", path, required=False)
     aliases = c.words(m, "aliases", path)
+    billing_names = c.words(m, "billing_names", path)
     projects: list[ProjectSpec] = []
     for j, raw_project in enumerate(c.items(m.get("projects"), f"{path}.projects")):
         raw_key = _raw_text(raw_project, "key")
@@ -507,7 +509,7 @@ def _client(c: _Checker, raw: Any, path: str, project_keys: dict[str, str]) -> C
             projects.append(project)
     if len(c.problems) > before or name is None or key is None:
         return None
-    return ClientSpec(key, name, director, aliases, tuple(projects))
+    return ClientSpec(key, name, director, aliases, tuple(projects), billing_names)
 
 
 def _project(c: _Checker, raw: Any, path: str) -> ProjectSpec | None:
@@ -689,6 +691,7 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
 
     clients_by_key = {fold(c.key): c for c in uow.clients.list()}
     client_ids: dict[str, int] = {}
+    unchanged_clients: set[str] = set()  # counted unchanged so far (billing_names may still change them)
     for cs in spec.clients:
         existing_client = clients_by_key.get(fold(cs.key))
         director_id = person_id(cs.director)
@@ -717,7 +720,9 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
             record("clients", "client.updated", f"client:{existing_client.key}", diff.text())
         else:
             summary.unchanged["clients"] += 1
+            unchanged_clients.add(fold(cs.key))
 
+    _apply_billing_names(uow, spec, client_ids, unchanged_clients, summary, record)
     projects_by_key = {fold(p.key): p for p in uow.projects.list()}
     client_key_of = {cid: key for key, cid in client_ids.items()}
     for cs in spec.clients:
@@ -726,6 +731,27 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
             _apply_project(uow, prj, client_id, projects_by_key.get(fold(prj.key)), person_id, summary, record,
                            client_key_of)
     return summary
+
+
+def _apply_billing_names(uow: UnitOfWork, spec: OrgSpec, client_ids: Mapping[str, int], unchanged: set[str],
+                         summary: ImportSummary, record: Any) -> None:
+    """``billing_names`` per client (the names invoice exports use), stored by the invoices repository.
+    Absent: left as stored; an explicit empty list clears. A change is one audit event on the client."""
+    given = [cs for cs in spec.clients if cs.billing_names is not None]
+    if not given:
+        return
+    stored = uow.invoices.billing_names()
+    for cs in given:
+        client_id = client_ids[fold(cs.key)]
+        old = stored.get(client_id, ())
+        new = cs.billing_names or ()
+        if _same_words(old, new):
+            continue
+        uow.invoices.set_billing_names(client_id, new)
+        if fold(cs.key) in unchanged:
+            summary.unchanged["clients"] -= 1
+            summary.updated["clients"] += 1
+        record("clients", "client.updated", f"client:{cs.key}", f"billing_names {_fmt(old)} → {_fmt(new)}")
 
 
 def _email_of(uow: UnitOfWork, person_id: int | None) -> str | None:

@@ -71,6 +71,7 @@ class EscalationPolicy:
     stale_status_days: int = 5
     approval_wait_days: int = 2
     reack_hours: int = 24
+    wip_reminder_days_before_month_end: int = 3  # 0: no WIP reminder
 
 
 @dataclass(frozen=True)

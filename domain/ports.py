@@ -35,6 +35,7 @@ from domain.model import (
     StatusUpdate,
     TimeEntry,
 )
+from domain.receivables import Aging, Invoice
 from domain.standups import StandupRepository
 from domain.timeoff import CalendarRepository
 
@@ -360,6 +361,8 @@ class UnitOfWork(Protocol):
     def standups(self) -> StandupRepository: ...
     @property
     def calendars(self) -> CalendarRepository: ...
+    @property
+    def invoices(self) -> InvoiceRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -374,3 +377,56 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class InvoiceRepository(Protocol):
+    """Invoices and credit notes, their aging and what is invoiced per project (issue "Money owed").
+
+    Every aggregate is one statement whatever the number of invoices; invoice numbers match
+    case-insensitively (``inv-7`` is ``INV-7``)."""
+
+    def get(self, number: str) -> Invoice | None: ...
+    def get_by_id(self, invoice_id: int) -> Invoice | None: ...
+    def by_numbers(self, numbers: Iterable[str]) -> dict[str, Invoice]:
+        """The invoices with these numbers, keyed by the number upper-cased."""
+        ...
+
+    def add(self, invoice: Invoice) -> Invoice: ...
+    def add_many(self, invoices: Sequence[Invoice]) -> int:
+        """Bulk insert (imports, demo and benchmark data); numbers must be new. Returns rows added."""
+        ...
+
+    def update(self, invoice: Invoice) -> None: ...
+    def aging(self, today: date, client_ids: Sequence[int] | None = None) -> builtins.list[Aging]:
+        """Open invoices per (client, currency) summed into the aging buckets as of ``today`` (None: every
+        client); clients with no open invoice are absent."""
+        ...
+
+    def overdue(self, today: date, client_ids: Sequence[int] | None = None, *, more_than: int = 0,
+                limit: int | None = None) -> builtins.list[Invoice]:
+        """Open invoices with something owed more than ``more_than`` days past due, oldest first."""
+        ...
+
+    def disputed(self, client_ids: Sequence[int]) -> builtins.list[Invoice]:
+        """Open disputed invoices of these clients, oldest due first."""
+        ...
+
+    def invoiced(self, project_ids: Sequence[int] | None = None) -> Mapping[tuple[int, str], Decimal]:
+        """Σ amount of non-void invoices per (project, currency) (None: every project with an invoice)."""
+        ...
+
+    def burned(self, project_ids: Sequence[int], today: date) -> Mapping[int, Decimal]:
+        """Burned to date per project (the same figure as ``entries.totals(...)[id].burned``), in one statement
+        that reads only what WIP needs; projects with nothing burned are absent."""
+        ...
+
+    def to_escalate(self, today: date, more_than: int) -> builtins.list[Invoice]:
+        """Open invoices with something owed that are more than ``more_than`` days past due or whose promised
+        date has passed: what the receivables sweep looks at."""
+        ...
+
+    def billing_names(self) -> dict[int, tuple[str, ...]]:
+        """Every client's names in invoice exports (organisation file ``billing_names``)."""
+        ...
+
+    def set_billing_names(self, client_id: int, names: Sequence[str]) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain import services
+from handlers.ar import debt_warning
 from handlers.base import format_hours, turn
 from handlers.context import Context
 from handlers.reply import Action, Reply, Section, Tone
@@ -16,10 +17,14 @@ def handle(ctx: Context, args: str) -> Reply:
     with turn(ctx) as t:
         pending = services.pending_approvals(t.uow, t.actor)
         sections = []
+        debt: dict[int, str | None] = {}  # per client: its 60+-day debt, shown before Approve
         for r in pending.allocations:
             a = r.allocation
             age = (t.now - a.requested_at).days
             lines = [f"{format_hours(a.hours_per_week)}/week · {a.start:%d %b} → {a.end:%d %b %Y} · waiting {age}d"]
+            if r.project.client_id not in debt:
+                debt[r.project.client_id] = debt_warning(t, r.project.client_id)
+            lines += [f"⚠ {debt[r.project.client_id]}"] if debt[r.project.client_id] else []
             lines += [f"Over capacity {w.describe()}" for w in r.over]
             sections.append(Section(
                 title=f"A{a.id} · {r.person.name} on {r.project.name}",
@@ -32,9 +37,12 @@ def handle(ctx: Context, args: str) -> Reply:
             ))
         for change, project in pending.scope_changes:
             age = (t.now - change.flagged_at).days
+            if project.client_id not in debt:
+                debt[project.client_id] = debt_warning(t, project.client_id)
+            owed = (f"⚠ {debt[project.client_id]}",) if debt[project.client_id] else ()
             sections.append(Section(
                 title=f"S{change.id} · {project.name}: {change.description}",
-                lines=(f"Impact {impact_text(t, change, project)} · waiting {age}d",),
+                lines=(f"Impact {impact_text(t, change, project)} · waiting {age}d", *owed),
                 tone=Tone.AMBER,
                 actions=decision_actions(change),
             ))

@@ -7,6 +7,7 @@ from dataclasses import replace
 from domain import services
 from domain.errors import InvalidInput, NotFound
 from domain.model import Person
+from handlers.ar import with_debt
 from handlers.base import Turn, format_date, format_hours, turn
 from handlers.context import Context
 from handlers.escalation_notices import ALLOCATION_RULES, after_change
@@ -49,6 +50,7 @@ def handle(ctx: Context, args: str) -> Reply:
             title=f"Approve {person.name} on {project.name}? (A{request.allocation.id})",
             summary=f"Requested by {t.actor.name}.",
         )
+        card = with_debt(t, project.client_id, card)  # a client 60+ days late shows it before Approve
         for approver in approvers:
             notify(t, approver, f"notify:allocation:{request.allocation.id}:requested:{approver.id}", card)
         after_change(t, project.id, ALLOCATION_RULES)  # over capacity escalates now (after the card: see ack.py)

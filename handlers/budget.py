@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain import services
 from domain.budget import BudgetFigures
+from handlers.ar_budget import invoicing_facts, receivable_facts
 from handlers.base import Turn, format_date, format_hours, format_pct, rag_tone, rag_word, turn
 from handlers.context import Context
 from handlers.parsing import resolve_named
@@ -70,7 +71,7 @@ def project_reply(t: Turn, b: services.ProjectBudget) -> Reply:
         title=f"{b.client.name} · {p.name} ({p.key})",
         summary=_headline(f),
         tone=rag_tone(f.rag),
-        facts=figure_facts(t, f),
+        facts=figure_facts(t, f) + invoicing_facts(t, p),
         footer=" · ".join([period, *people, f"as of {t.today:%d %b %Y}"]),
         actions=(
             Action("Status", f"status {p.key}"),
@@ -96,7 +97,7 @@ def client_reply(t: Turn, b: services.ClientBudget) -> Reply:
         title=f"{b.client.name} — {len(b.projects)} project{'s' if len(b.projects) != 1 else ''}",
         summary=_headline(b.total),
         tone=rag_tone(b.total.rag),
-        facts=figure_facts(t, b.total),
+        facts=figure_facts(t, b.total) + receivable_facts(t, b.client),
         sections=(Section(title="Projects", lines=tuple(lines)),),
         footer=f"{director}{note + ' · ' if note else ''}as of {t.today:%d %b %Y}",
         actions=tuple(Action(f"Budget {r.project.key}", f"budget {r.project.key}") for r in b.projects[:5]),

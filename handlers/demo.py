@@ -11,6 +11,9 @@ expenses, status history, scope changes and allocations:
 - ``initech-data``   Leo joins next week while still on the app: over capacity next week
 - ``initech-training`` a pending request that would put Jane over capacity
 
+Invoices (``ar all``): Acme pays on time; Globex is 45 days late on INV-2001 with a promise to pay;
+Initech is 95 days late on INV-3001 ($40,000) while the request on initech-training waits for approval.
+
 The organisation goes through ``parse_org``/``apply_org`` like any organisation file; hours go in
 with ``add_many``; the rest through the repositories. Everything is deterministic for a given
 date (``random.Random`` with a fixed seed), and loading twice does nothing the second time.
@@ -347,6 +350,7 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
         "globex-portal — status stale (8 working days)",
         "initech-data — Leo Park over capacity next week",
         "initech-training — a request that would put Jane Designer over capacity",
+        "ar all — Acme pays on time, Globex is 45 days late with a promise, Initech 95 days late (see approvals)",
     )
     return Reply(
         title="Demo organisation loaded",
@@ -359,6 +363,7 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
             Fact("Status updates", str(counts["statuses"])),
             Fact("Scope changes", str(counts["scope"])),
             Fact("Allocations", str(counts["allocations"])),
+            Fact("Invoices", str(counts["invoices"])),
         ),
         sections=(Section(title="What to look at", lines=states),),
         severity=Severity.SUCCESS,
@@ -430,8 +435,9 @@ def _load(uow: UnitOfWork, now: datetime, today: date, timezone: str) -> dict[st
         ))
         allocations += 1
     _load_standup(uow, people, projects, now, today, timezone)
+    invoices = uow.invoices.add_many(demo_invoices(today, {k: (p.client_id, p.id) for k, p in projects.items()}))
     return {"entries": added, "expenses": len(EXPENSES), "statuses": statuses, "scope": len(SCOPE),
-            "allocations": allocations}
+            "allocations": allocations, "invoices": invoices}
 
 
 def _load_standup(uow: UnitOfWork, people: dict[str, Person], projects: dict[str, Project], now: datetime,
@@ -455,3 +461,27 @@ def _load_standup(uow: UnitOfWork, people: dict[str, Person], projects: dict[str
         web.manager_id or 0, today)
     uow.standups.raise_blocker(Blocker(None, jane, web.id or 0, today, blocked, now,
                                        datetime.combine(deadline_day, BLOCKER_DEADLINE, ZoneInfo(timezone))))
+
+
+# number, project, issued (days from today), due (days from today), amount, paid, promised (days from today)
+INVOICES: tuple[tuple[str, str, int, int, str, str, int | None], ...] = (
+    ("INV-1001", "acme-web", -75, -45, "24000", "24000", None),  # Acme pays on time
+    ("INV-1002", "acme-web", -40, -10, "18500", "18500", None),
+    ("INV-1003", "acme-app", -10, 20, "16000", "0", None),
+    ("INV-2001", "globex-brand", -75, -45, "12400", "0", 5),  # 45 days late, promised in 5 days
+    ("INV-2002", "globex-portal", -20, 10, "6000", "0", None),
+    ("INV-3001", "initech-data", -125, -95, "40000", "0", None),  # 95 days late; initech-training waits
+    ("INV-3002", "initech-data", -20, 10, "9500", "0", None),
+)
+
+
+def demo_invoices(today: date, projects: dict[str, tuple[int, int | None]]) -> list[Any]:
+    from domain.receivables import Invoice, InvoiceState
+
+    out = []
+    for number, key, issued, due, amount, paid, promised in INVOICES:
+        client_id, project_id = projects[key]
+        out.append(Invoice(None, number, client_id, today + timedelta(days=issued), today + timedelta(days=due),
+                           D(amount), "USD", D(paid), InvoiceState.PAID if paid == amount else InvoiceState.OPEN,
+                           project_id, promised_on=today + timedelta(days=promised) if promised is not None else None))
+    return out

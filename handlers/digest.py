@@ -18,7 +18,9 @@ from domain.errors import InvalidInput, NotFound
 from domain.model import DigestSubscription, Project, Rag, Role, Source
 from domain.portfolio import Portfolio, load_portfolio
 from domain.ports import UnitOfWork
+from domain.receivables_service import may_see_receivables
 from domain.services import audit
+from handlers.ar import money_owed_section
 from handlers.base import Turn, format_date, format_hours, rag_word, turn
 from handlers.context import Caller, Context
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
@@ -159,6 +161,11 @@ def digest_and_snapshot(t: Turn, channel: str, *, since: datetime | None = None,
                      "(`channel:`), or ask for your portfolio in a direct message." + note_text), {}
     portfolio = load_portfolio(t.uow, projects, t.org, t.today)
     sections = digest_sections(t, portfolio, since=since, previous_rags=previous_rags)
+    if channel.startswith("dm:"):  # a person's own digest (never a team channel's): money owed over 30 days
+        owed = money_owed_section(t, {v.client.id for v in portfolio.views if v.client.id is not None
+                                      and may_see_receivables(t.actor, v.client)})
+        if owed is not None:
+            sections.append(owed)
     snapshot = {v.project.key: v.figures.rag.value for v in portfolio.views}
     counts = portfolio.rag_counts()
     summary = " · ".join(f"{counts.get(r, 0)} {rag_word(r).lower()}" for r in (Rag.RED, Rag.AMBER, Rag.GREEN))

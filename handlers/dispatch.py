@@ -23,8 +23,11 @@ from handlers import (
     standup,
     status,
 )
+from handlers.ar import handle as ar_command
+from handlers.chase import chase, dispute, paid, promise
 from handlers.context import Context
 from handlers.reply import Reply, Severity, Tone, error
+from handlers.wip import handle as wip_command
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,12 @@ COMMANDS: dict[str, Handler] = {
     "help": help.handle,
     "standup": standup.handle,
     "ooo": ooo.handle,
+    "ar": ar_command,
+    "wip": wip_command,
+    "chase": chase,
+    "promise": promise,
+    "dispute": dispute,
+    "paid": paid,
 }
 
 

@@ -26,6 +26,10 @@ RULE_TITLES = {
 def rule_title(rule: str) -> str:
     if rule.startswith("burn_"):
         return f"Budget {rule.removeprefix('burn_')}% burned"
+    if rule.startswith("invoice_"):  # money owed (handlers/ar_notices.py)
+        from handlers.ar_notices import rule_title as invoice_rule_title
+
+        return invoice_rule_title(rule)
     return RULE_TITLES.get(rule, rule.replace("_", " ").capitalize())
 
 
@@ -39,6 +43,8 @@ def decision_actions(esc: Escalation, project_key: str) -> tuple[Action, ...]:
                 Action("Reject", f"reject S{rid}", "danger"))
     if kind == "blocker" and rid:
         return (Action("I'll handle it", f"standup handle B{rid}", "primary"),)
+    if kind == "invoice" and rid:
+        return (Action("Chase", f"chase {rid}"), Action("Promise", f"promise {rid}"))
     if esc.rule in ("stale_status", "status_red", "status_amber_twice"):
         return (Action("Status", f"status {project_key}"),)
     return (Action("Budget", f"budget {project_key}"),)

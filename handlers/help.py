@@ -43,6 +43,18 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "ooo": ("ooo [for <person>] <from> [until <date>] [<note>] | ooo off | ooo",
             "Time off: no stand-up, reminders, personal digests or re-sends on those days; capacity counts the rest.",
             ("ooo 2026-12-24 until 2027-01-01 family", "ooo for jane 2026-11-26", "ooo off")),
+    "ar": ("ar [<client>|mine|all]", "Receivables: outstanding by aging bucket (Current, 1–30, 31–60, 61–90, 90+), "
+           "the share over 60 days and each overdue invoice.", ("ar acme", "ar mine", "ar all")),
+    "wip": ("wip [<client>|mine|all]", "Work burned but not yet invoiced, per project, largest first.",
+            ("wip acme", "wip mine", "wip all")),
+    "chase": ("chase <invoice>", "Draft a polite payment reminder for you to copy (Steward sends it to nobody); "
+              "records that it was chased.", ("chase INV-1042",)),
+    "promise": ("promise <invoice> <date>", "Record the client's promise to pay by a date.",
+                ("promise INV-1042 next friday", "promise INV-1042 2026-12-18")),
+    "dispute": ("dispute <invoice> <reason>", "Flag an invoice as disputed (stops its overdue escalations).",
+                ("dispute INV-1042 wrong PO number",)),
+    "paid": ("paid <invoice> [<amount>]", "Record a payment (all that is left when no amount) until the next "
+             "invoice import says otherwise.", ("paid INV-1042", "paid INV-1042 1200")),
 }
 
 

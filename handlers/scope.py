@@ -9,6 +9,7 @@ from domain import services
 from domain.budget import scope_hours_value
 from domain.errors import InvalidInput
 from domain.model import Project, ScopeChange, ScopeState
+from handlers.ar import with_debt
 from handlers.base import Turn, format_hours, turn
 from handlers.context import Context
 from handlers.escalation_notices import SCOPE_RULES, after_change
@@ -53,6 +54,7 @@ def handle(ctx: Context, args: str) -> Reply:
         client = t.uow.clients.get(project.client_id)
         card = replace(reply, title=f"Scope change S{change.id} on {project.name} needs your decision",
                        severity=Severity.INFO)
+        card = with_debt(t, project.client_id, card)  # a client 60+ days late shows it before Approve
         for approver in services.approvers_for(t.uow, client) if client else []:
             notify(t, approver, f"notify:scope:{change.id}:flagged:{approver.id}", card)
         after_change(t, project.id, SCOPE_RULES)  # a big scope change escalates now (after the card: see ack.py)

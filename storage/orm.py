@@ -145,6 +145,8 @@ class OrganisationRow(Base):
     stale_status_days: Mapped[int] = mapped_column(Integer)
     approval_wait_days: Mapped[int] = mapped_column(Integer)
     reack_hours: Mapped[int] = mapped_column(Integer)
+    # NULL: the default (3). Added by migration 0008 with the invoices.
+    wip_reminder_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class PersonRow(Base):
@@ -567,3 +569,42 @@ class OrgCalendarRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     holiday_country: Mapped[str | None] = mapped_column(String(16))
     holidays: Mapped[list[str]] = mapped_column(JSON)
+class InvoiceRow(Base):
+    """An invoice or credit note (negative amount), unique per organisation by ``number_key`` (the number
+    upper-cased, so ``inv-7`` and ``INV-7`` are one invoice). Money in cents of the invoice's currency."""
+
+    __tablename__ = "invoices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64))
+    number_key: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    issued: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(Cents)
+    paid: Mapped[Decimal] = mapped_column(Cents)
+    state: Mapped[str] = mapped_column(String(8))
+    promised_on: Mapped[date | None] = mapped_column(Date)
+    disputed: Mapped[bool] = mapped_column(Boolean)
+    dispute_reason: Mapped[str] = mapped_column(Text)
+    last_chased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    contact: Mapped[str] = mapped_column(String(200))
+
+    # Covering indexes, so neither aggregate touches the table: the aging reads open invoices by client and
+    # currency (in group order) with their due date and amounts; WIP sums amounts by project and currency.
+    __table_args__ = (
+        Index("ix_invoices_aging", "state", "client_id", "currency", "due", "amount", "paid", "disputed"),
+        Index("ix_invoices_invoiced", "project_id", "currency", "state", "amount"),
+    )
+
+
+class ClientBillingNameRow(Base):
+    """A name a client goes by in invoice exports (organisation file ``billing_names``), matched folded."""
+
+    __tablename__ = "client_billing_names"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)

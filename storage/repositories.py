@@ -180,6 +180,7 @@ class SqlOrganisationRepository:
             stale_status_days=row.stale_status_days,
             approval_wait_days=row.approval_wait_days,
             reack_hours=row.reack_hours,
+            wip_reminder_days_before_month_end=3 if row.wip_reminder_days is None else row.wip_reminder_days,
         )
         return Organisation(currency=row.currency, timezone=row.timezone, escalation=policy)
 
@@ -195,6 +196,7 @@ class SqlOrganisationRepository:
             "stale_status_days": e.stale_status_days,
             "approval_wait_days": e.approval_wait_days,
             "reack_hours": e.reack_hours,
+            "wip_reminder_days": e.wip_reminder_days_before_month_end,
         }
         table = _t(OrganisationRow)
         ins = dialect_insert(self.s)

@@ -16,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 
 from storage.calendars import SqlCalendarRepository
 from storage.digest_runs import SqlDigestRunRepository
+from storage.invoices import SqlInvoiceRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
 from storage.repositories import (
     SqlAllocationRepository,
@@ -114,6 +115,7 @@ class SqlUnitOfWork:
     digest_runs: SqlDigestRunRepository
     standups: SqlStandupRepository
     calendars: SqlCalendarRepository
+    invoices: SqlInvoiceRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -153,6 +155,7 @@ class SqlUnitOfWork:
         self.digest_runs = SqlDigestRunRepository(s)
         self.standups = SqlStandupRepository(s)
         self.calendars = SqlCalendarRepository(s)
+        self.invoices = SqlInvoiceRepository(s)
         return self
 
     def __exit__(

@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import home, standup
+from bot.slack import home, standup, views
 from bot.slack.blocks import ACTION_PREFIX, escape
 from bot.slack.runtime import Deps, logged, safely
 from handlers.reply import Reply, Severity, command_subject
@@ -81,6 +81,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
         line = action.get("value", "")
+        if await views.open_invoice_modal(deps, client, line, body.get("trigger_id", ""), user=user,
+                                          channel=channel):
+            return  # the Promise / Dispute button asks for the date or the reason first
         done = await deps.answer(client, user, line, receipt=dedupe_key(body, action), channel=channel,
                                  is_direct=bool(channel and channel[0] == "D"))
         if done is None:

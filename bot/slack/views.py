@@ -1,4 +1,6 @@
-"""Modals: ``/assign`` and ``/scope`` with no arguments, and the "Flag as scope creep" shortcut.
+"""Modals: ``/assign`` and ``/scope`` with no arguments, the "Flag as scope creep" shortcut, and the
+Promise / Dispute buttons of an overdue invoice (``promise <invoice>`` / ``dispute <invoice>`` with nothing
+after the number ask for the date or the reason in a modal).
 
 A submission is turned into the same command line a user would type and run through the handlers.
 Field problems go back on the field (``response_action: errors``): the obvious ones are checked here,
@@ -104,6 +106,45 @@ async def open_modal(deps: Deps, client: AsyncWebClient, kind: str, trigger_id: 
     await safely("views.open", lambda: client.views_open(trigger_id=trigger_id, view=view), user=user, kind=kind)
 
 
+# Invoice buttons whose line needs one more thing (a date, a reason): a modal asks for it.
+INVOICE_MODAL = re.compile(r"^(promise|dispute)\s+(#?[A-Za-z0-9][A-Za-z0-9._/-]{0,63})$", re.IGNORECASE)
+
+
+def invoice_modal(kind: str, number: str, meta: dict[str, str]) -> View:
+    """``promise``: a date picker; ``dispute``: the reason. The invoice travels in the private metadata."""
+    meta = {**meta, "invoice": number}
+    if kind == "promise":
+        field = InputBlock(block_id="date", label="Promised to pay by", element=DatePickerElement(action_id="value"))
+        title, submit = "Promise to pay", "Record"
+    else:
+        field = InputBlock(block_id="reason", label="Why the client disputes it", element=PlainTextInputElement(
+            action_id="value", multiline=True, max_length=1000, placeholder="wrong PO number"))
+        title, submit = "Dispute an invoice", "Flag"
+    return View(type="modal", callback_id=f"{CALLBACK_PREFIX}{kind}", title=title, submit=submit, close="Cancel",
+                private_metadata=json.dumps(meta), blocks=[field])
+
+
+async def open_invoice_modal(deps: Deps, client: AsyncWebClient, line: str, trigger_id: str, *, user: str,
+                             channel: str | None) -> bool:
+    """Open the promise / dispute modal when ``line`` is such a button's line; False when it is not."""
+    m = INVOICE_MODAL.match(line.strip())
+    if m is None or not trigger_id:
+        return False
+    view = invoice_modal(m[1].lower(), m[2].lstrip("#"), {"channel": channel or "", "permalink": ""})
+    await safely("views.open", lambda: client.views_open(trigger_id=trigger_id, view=view), user=user,
+                 kind=m[1].lower())
+    return True
+
+
+def _invoice_line(kind: str, values: dict[str, Any], meta: dict[str, str]) -> tuple[str, dict[str, str]]:
+    number = meta.get("invoice", "")
+    if kind == "promise":
+        day = _value(values, "date")
+        return f"promise {number} {day or ''}".strip(), {} if day else {"date": "Pick the promised date."}
+    reason = _safe_words(_value(values, "reason") or "")
+    return f"dispute {number} {reason}".strip(), {} if reason else {"reason": "Say why it is disputed."}
+
+
 def _value(values: dict[str, Any], block: str) -> Any:
     for element in (values.get(block) or {}).values():
         for key in ("selected_user", "selected_date", "value"):
@@ -158,6 +199,8 @@ async def line_for(deps: Deps, client: AsyncWebClient, kind: str,
 
 def field_for(kind: str, reply: Reply) -> str:
     """Which field a handler's refusal belongs on, judged from its words."""
+    if kind in ("promise", "dispute"):
+        return "date" if kind == "promise" else "reason"
     words = reply.summary.split("\nExample")[0].lower()  # judge the complaint, not the example after it
     if reply.title == "Not found" and "project" in words:
         return "project"
@@ -187,7 +230,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         values = (view.get("state") or {}).get("values") or {}
         meta = json.loads(view.get("private_metadata") or "{}")
         user = (body.get("user") or {}).get("id", "")
-        line, errors = await line_for(deps, client, kind, values)
+        if kind in ("promise", "dispute"):
+            line, errors = _invoice_line(kind, values, meta)
+        else:
+            line, errors = await line_for(deps, client, kind, values)
         if errors:
             await ack(response_action="errors", errors=errors)
             return

@@ -33,6 +33,8 @@ MAX_ACTIONS = 6  # Teams shows at most 6 buttons in an action set
 MAX_TEXT = 2_000
 MAX_FALLBACK = 1_000
 COMMENT_VERBS = ("approve", "reject", "absorb")
+# Invoice buttons whose line needs one more thing, typed on the card (Teams has no modals here): the input.
+INPUT_VERBS = {"promise": ("Input.Date", "Promised to pay by"), "dispute": ("Input.Text", "Why it is disputed")}
 
 TONE_STYLE = {Tone.GREEN: "good", Tone.AMBER: "warning", Tone.RED: "attention"}
 TONE_COLOR = {Tone.GREEN: "Good", Tone.AMBER: "Warning", Tone.RED: "Attention"}
@@ -50,7 +52,8 @@ def cut(text: str, limit: int) -> str:
 
 
 def comment_input_id(command: str) -> str:
-    return f"comment-{command_subject(command).lower() or 'x'}"
+    verb = command_verb(command)
+    return f"{verb if verb in INPUT_VERBS else 'comment'}-{command_subject(command).lower() or 'x'}"
 
 
 def command_from_data(data: Any) -> str:
@@ -65,7 +68,8 @@ def command_from_data(data: Any) -> str:
     command = " ".join(str(data.get("command") or "").split())
     if not command:
         return ""
-    if command_verb(command) in COMMENT_VERBS and len(command.split()) == 2:
+    if (command_verb(command) in COMMENT_VERBS or command_verb(command) in INPUT_VERBS) \
+            and len(command.split()) == 2:
         field = str(data.get("input") or "comment")
         comment = data.get(field)
         if not isinstance(comment, str):
@@ -106,7 +110,8 @@ def action(a: Action, *, origin: str | None = None, others: Sequence[Action] = (
     buttons about other things (an escalation card's Approve/Reject besides Acknowledge), which stay on
     the card after this decision."""
     data: dict[str, Any] = {"command": a.command}
-    if command_verb(a.command) in COMMENT_VERBS:
+    if command_verb(a.command) in COMMENT_VERBS or (command_verb(a.command) in INPUT_VERBS
+                                                    and len(a.command.split()) == 2):
         data["input"] = comment_input_id(a.command)
     if origin:
         data["origin"] = origin
@@ -122,6 +127,13 @@ def action(a: Action, *, origin: str | None = None, others: Sequence[Action] = (
 
 
 def comment_input(command: str) -> dict[str, Any]:
+    kind = INPUT_VERBS.get(command_verb(command))
+    if kind is not None:
+        label = f"{kind[1]} ({command_subject(command)})"
+        if kind[0] == "Input.Date":
+            return {"type": "Input.Date", "id": comment_input_id(command), "label": label}
+        return {"type": "Input.Text", "id": comment_input_id(command), "label": label, "maxLength": 500,
+                "isMultiline": False, "placeholder": "wrong PO number"}
     return {"type": "Input.Text", "id": comment_input_id(command), "placeholder": "Comment (optional)",
             "label": "Comment", "maxLength": 500, "isMultiline": False}
 
@@ -133,7 +145,9 @@ def _inputs_and_actions(actions: Sequence[Action], origin: str | None) -> tuple[
     inputs: list[dict[str, Any]] = []
     seen: set[str] = set()
     for a in shown:
-        if command_verb(a.command) in COMMENT_VERBS and comment_input_id(a.command) not in seen:
+        wants_input = command_verb(a.command) in COMMENT_VERBS or (
+            command_verb(a.command) in INPUT_VERBS and len(a.command.split()) == 2)
+        if wants_input and comment_input_id(a.command) not in seen:
             seen.add(comment_input_id(a.command))
             inputs.append(comment_input(a.command))
     def others(a: Action) -> list[Action]:

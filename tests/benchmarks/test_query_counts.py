@@ -115,6 +115,72 @@ def test_escalation_sweep_over_every_project_takes_the_same_statements(
     assert counts[SMALL] <= 15 + 4, counts
 
 
+def test_ar_all_takes_the_same_statements_as_invoices_grow_tenfold(
+    uow_factory: SqlUnitOfWorkFactory, count_statements: Counter
+) -> None:
+    def operation(data: Dataset) -> Callable[[], object]:
+        ctx = context(uow_factory, email=data.finance_email)
+        return lambda: ok(handle(ctx, "ar all"))
+
+    counts = per_scale(uow_factory, count_statements, operation)
+    assert counts[SMALL] == counts[LARGE], counts
+    assert counts[SMALL] <= 6, counts
+
+
+def test_wip_all_takes_the_same_statements_as_invoices_grow_tenfold(
+    uow_factory: SqlUnitOfWorkFactory, count_statements: Counter
+) -> None:
+    def operation(data: Dataset) -> Callable[[], object]:
+        ctx = context(uow_factory, email=data.finance_email)
+        return lambda: ok(handle(ctx, "wip all"))
+
+    counts = per_scale(uow_factory, count_statements, operation)
+    assert counts[SMALL] == counts[LARGE], counts
+    assert counts[SMALL] <= 8, counts
+
+
+def test_the_receivables_sweep_takes_the_same_statements_when_nothing_changes(
+    uow_factory: SqlUnitOfWorkFactory, count_statements: Counter
+) -> None:
+    from domain.receivables_escalations import sweep_receivables
+    from handlers.ar_notices import invoice_notice_payload
+
+    def operation(data: Dataset) -> Callable[[], object]:
+        def sweep() -> int:
+            with uow_factory() as uow:
+                result = sweep_receivables(uow, NOW, uow.organisation.get(), payload=invoice_notice_payload)
+                uow.commit()
+                return len(result.opened)
+
+        return sweep  # the first (uncounted) run opens what holds; the counted one finds it all open
+
+    counts = per_scale(uow_factory, count_statements, operation)
+    assert counts[SMALL] == counts[LARGE], counts
+    assert counts[SMALL] <= 8, counts
+
+
+def test_a_finance_persons_own_digest_with_money_owed_takes_the_same_statements(
+    uow_factory: SqlUnitOfWorkFactory, count_statements: Counter
+) -> None:
+    def operation(data: Dataset) -> Callable[[], object]:
+        ctx = context(uow_factory, email=data.finance_email)  # a DM: every project, and money owed
+        return lambda: ok(handle(ctx, "digest now"))
+
+    counts = per_scale(uow_factory, count_statements, operation)
+    assert counts[SMALL] == counts[LARGE], counts
+
+
+def test_the_burn_wip_reads_is_the_budgets_burn_on_two_years_of_generated_hours(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    load(uow_factory, SMALL)
+    with uow_factory() as uow:
+        ids = [p.id or 0 for p in uow.projects.list()]
+        for today in (TODAY, date(2026, 11, 1), date(2026, 10, 31), date(2025, 6, 15)):
+            totals = {k: v.burned for k, v in uow.entries.totals(ids, today).items() if v.burned}
+            assert uow.invoices.burned(ids, today) == totals, today
+
+
 @pytest.mark.parametrize("scale", [SMALL])
 def test_generator_is_reproducible_from_its_seed(uow_factory: SqlUnitOfWorkFactory, scale: float) -> None:
     def snapshot() -> tuple[object, ...]:

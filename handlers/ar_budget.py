@@ -1,0 +1,37 @@
+"""What ``budget`` adds about money: invoiced to date and WIP for a project, what a client owes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from domain.model import Client, Project
+from domain.receivables_service import debts, may_see_receivables, wip_rows
+from handlers.base import Turn, format_money, format_pct
+from handlers.reply import Fact, Tone
+
+
+def invoicing_facts(t: Turn, project: Project) -> tuple[Fact, ...]:
+    """Invoiced to date and work not yet invoiced (budget readers may see both: they are the project's)."""
+    row = wip_rows(t.uow, [project], t.today, t.org.currency)[0]
+    invoiced = t.money(row.invoiced)
+    if row.others:
+        invoiced += " (also " + ", ".join(format_money(v, c) for c, v in row.others) + ", not converted)"
+    return (Fact("Invoiced to date", invoiced),
+            Fact("Not yet invoiced (WIP)", t.money(row.wip), Tone.AMBER if row.wip > 0 else Tone.NONE))
+
+
+def receivable_facts(t: Turn, client: Client) -> tuple[Fact, ...]:
+    """The client's outstanding receivables, for those who may see them (director, finance, admins)."""
+    if not may_see_receivables(t.actor, client):
+        return ()
+    found = debts(t.uow, [client], t.today, t.org.currency)
+    if not found:
+        return (Fact("Outstanding receivables", t.money(Decimal(0))),)
+    a = found[0].aging
+    text = t.money(a.outstanding)
+    if a.overdue > 0:
+        text += f" ({t.money(a.overdue)} overdue, {format_pct(a.over_60_share)} over 60 days)"
+    for other in found[0].others:
+        text += f"; also {format_money(other.outstanding, other.currency)}"
+    return (Fact("Outstanding receivables", text, Tone.RED if a.over_60 > 0 else
+                 Tone.AMBER if a.overdue > 0 else Tone.NONE),)
