@@ -118,6 +118,8 @@ class Deliverer:
                     return person.reachable_on
                 if person.teams_id and not person.slack_id:
                     return Platform.TEAMS
+                if Platform.SLACK not in self.senders and Platform.TEAMS in self.senders:
+                    return Platform.TEAMS  # nothing known of them yet: the platform this deployment has
         return Platform.SLACK
 
     async def run_once(self, now: datetime) -> DeliveryReport:

@@ -35,6 +35,7 @@ from domain.model import (
     StatusUpdate,
     TimeEntry,
 )
+from domain.reach import RosterRepository
 
 ZERO = Decimal("0")
 
@@ -293,6 +294,10 @@ class ConversationRepository(Protocol):
         """The most recently refreshed personal chat with this person on this platform."""
         ...
 
+    def detach_person(self, person_id: int, platform: Platform) -> int:
+        """Forget whose personal chats these are (an unlinked account); the number detached."""
+        ...
+
 
 class DigestRunRepository(Protocol):
     """Digest occurrences dealt with (queued or skipped) and each subscription's look-up cursor."""
@@ -354,6 +359,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def digest_runs(self) -> DigestRunRepository: ...
+    @property
+    def roster(self) -> RosterRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -29,6 +29,7 @@ from storage.repositories import (
     SqlSubscriptionRepository,
     SqlTimeEntryRepository,
 )
+from storage.roster import SqlRosterRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_GATE_TIMEOUT_S = 30.0  # a unit of work waiting longer than this for its turn gives up
@@ -110,6 +111,7 @@ class SqlUnitOfWork:
     escalations: SqlEscalationRepository
     conversations: SqlConversationRepository
     digest_runs: SqlDigestRunRepository
+    roster: SqlRosterRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -147,6 +149,7 @@ class SqlUnitOfWork:
         self.escalations = SqlEscalationRepository(s)
         self.conversations = SqlConversationRepository(s)
         self.digest_runs = SqlDigestRunRepository(s)
+        self.roster = SqlRosterRepository(s)
         return self
 
     def __exit__(
