@@ -10,7 +10,8 @@ to ``/api/messages`` carry ``serviceUrl = fake.url``, so everything the bot send
   aadObjectId), or 404 ``MemberNotFoundInConversation``;
 - ``POST /v3/conversations``: creates a conversation.
 
-It can answer 429 with ``Retry-After`` a set number of times per kind of call.
+It can answer 429 with ``Retry-After`` a set number of times per kind of call, or a given sequence of
+error statuses per kind (``failures["reply"] = [429, 412, 502, 504]``) before answering.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class FakeConnector:
     rate_limit: dict[str, int] = field(default_factory=dict)  # kind -> how many 429s before answering
     retry_after: int = 1
     delays: dict[str, float] = field(default_factory=dict)  # kind -> seconds to wait before answering
+    failures: dict[str, list[int]] = field(default_factory=dict)  # kind -> statuses to answer first, in order
     host: str = "127.0.0.1"
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -150,6 +152,16 @@ class FakeConnector:
                 self.rate_limit[kind] = left - 1
         return bool(left)
 
+    def _failure(self, kind: str) -> int | None:
+        with self._lock:
+            queue = self.failures.get(kind)
+            return queue.pop(0) if queue else None
+
+    def _failed(self, status: int) -> web.Response:
+        if status == 429:
+            return self._too_many()
+        return web.json_response({"error": {"code": "ServiceError", "message": f"fake {status}"}}, status=status)
+
     def _record(self, call: Call) -> Call:
         with self._lock:
             self.calls.append(call)
@@ -167,6 +179,10 @@ class FakeConnector:
         cid, aid = request.match_info["cid"], request.match_info.get("aid")
         body = await self._json(request)
         kind = "reply" if aid else "send"
+        failure = self._failure(kind)
+        if failure is not None:
+            self._record(Call(kind, cid, aid, body, dict(request.headers), failure))
+            return self._failed(failure)
         if self._limited(kind):
             self._record(Call(kind, cid, aid, body, dict(request.headers), 429))
             return self._too_many()
