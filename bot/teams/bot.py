@@ -32,6 +32,7 @@ from bot.app import Steward
 from bot.teams import cards
 from bot.teams.identity import TeamsIdentity, TeamsTrouble, Where, remember, where
 from bot.teams.retry import REPLY_BUDGET, retrying
+from bot.teams.roster import store_roster
 from bot.work import Work, WorkerDied, work_for
 from domain.model import OutboxMessage, Platform, Source
 from handlers.context import Caller, Context
@@ -304,7 +305,10 @@ class StewardTeamsBot(ActivityHandler):
         bot_id = activity.recipient.id if activity.recipient else None
         place = where(activity)
         await self.store_reference(turn_context, place)
-        if any(m.id == bot_id for m in members_added):
+        installed = any(m.id == bot_id for m in members_added)
+        if not place.is_personal:  # the app installed in a team or chat, or someone joined: who can be reached
+            await store_roster(self.steward.uow_factory, self.steward.clock, turn_context, place)
+        if installed:
             card = cards.welcome_card(place.is_personal)
             welcome = MessageFactory.attachment(card_attachment(card))
             welcome.summary = card["fallbackText"]

@@ -8,6 +8,8 @@ to ``/api/messages`` carry ``serviceUrl = fake.url``, so everything the bot send
 - ``PUT /v3/conversations/{id}/activities/{activityId}`` (a card updated in place): recorded as ``update``;
 - ``GET /v3/conversations/{id}/members/{userId}``: the configured member (email, userPrincipalName,
   aadObjectId), or 404 ``MemberNotFoundInConversation``;
+- ``GET /v3/conversations/{id}/pagedmembers``: every configured member, ``page_cap`` a page at most, with a
+  continuation token (recorded as ``pagedmembers``);
 - ``POST /v3/conversations``: creates a conversation.
 
 It can answer 429 with ``Retry-After`` a set number of times per kind of call, or a given sequence of
@@ -83,6 +85,7 @@ class FakeConnector:
     retry_after: int = 1
     delays: dict[str, float] = field(default_factory=dict)  # kind -> seconds to wait before answering
     failures: dict[str, list[int]] = field(default_factory=dict)  # kind -> statuses to answer first, in order
+    page_cap: int = 2  # members per page of pagedmembers, whatever the page size asked (to exercise paging)
     host: str = "127.0.0.1"
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -135,6 +138,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged)
         url, self._loop, self._thread = run_server(app, self.host, self.port, name="fake-connector")
         self.port = int(url.rsplit(":", 1)[1])
         return self
@@ -216,3 +220,16 @@ class FakeConnector:
         cid = f"a:created-{next(self._ids)}"
         self._record(Call("create", cid, None, body, dict(request.headers)))
         return web.json_response({"id": cid, "activityId": f"1:{next(self._ids)}", "serviceUrl": self.url})
+
+    async def _paged(self, request: web.Request) -> web.Response:
+        cid = request.match_info["cid"]
+        start = int(request.query.get("continuationToken") or 0)
+        size = min(int(request.query.get("pageSize") or self.page_cap), self.page_cap)
+        with self._lock:
+            everyone = list(self.members.values())
+        page = everyone[start:start + size]
+        self._record(Call("pagedmembers", cid, None, {"start": start, "size": size}, dict(request.headers)))
+        body: dict[str, Any] = {"members": [m.to_json() for m in page]}
+        if start + size < len(everyone):
+            body["continuationToken"] = str(start + size)
+        return web.json_response(body)
