@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import builtins
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
-from domain.model import Person
+from domain.model import DeliveryState, Person
 from domain.reach import RosterMember
-from storage.orm import TeamsRosterRow
-from storage.repositories import _aware, _t
+from storage.orm import OutboxRow, PersonRow, TeamsRosterRow
+from storage.repositories import _PERSON_COLUMNS, _aware, _person, _t
 from storage.sqltools import dialect_insert
+
+SUPERSEDED_PREFIX = "superseded"  # handlers.notify.SUPERSEDED: a card decided before it went out, not a failure
 
 
 def _member(row: Row[Any]) -> RosterMember:
@@ -56,6 +59,20 @@ class SqlRosterRepository:
             stmt = stmt.where(table.c.tenant_id.in_(sorted(tenants)))
         row = self.s.execute(stmt.order_by(table.c.updated_at.desc(), table.c.id.desc()).limit(1)).first()
         return _member(row) if row else None
+
+    def unreachable(self, since: datetime, limit: int = 20) -> builtins.list[tuple[Person, str]]:
+        outbox = _t(OutboxRow)
+        latest = (select(outbox.c.person_id, func.max(outbox.c.id).label("last_id"))
+                  .where(outbox.c.state == DeliveryState.FAILED.value, outbox.c.person_id.is_not(None),
+                         outbox.c.created_at >= _aware(since, "since"), outbox.c.kind != "update",
+                         ~outbox.c.last_error.like(f"{SUPERSEDED_PREFIX}%"))
+                  .group_by(outbox.c.person_id).subquery())
+        stmt = (select(*_PERSON_COLUMNS, outbox.c.last_error)
+                .join(latest, latest.c.person_id == PersonRow.id)
+                .join(outbox, outbox.c.id == latest.c.last_id)
+                .where(PersonRow.active.is_(True))
+                .order_by(PersonRow.name).limit(limit))
+        return [(_person(row[:-1]), str(row[-1] or "")) for row in self.s.execute(stmt)]
 
     def reachable(self, people: builtins.list[Person]) -> set[int]:
         table = _t(TeamsRosterRow)

@@ -79,3 +79,15 @@ def test_an_email_slack_does_not_know_fails_the_row_with_the_reason(world: World
     assert all("Slack knows no user with the email drew@example.com" in m.last_error for m in drew)
     assert "users_not_found" in table or "Slack knows no user" in table
     assert not [c for c in slack.of("chat.postMessage") if c.body["channel"] == "DUDREW"]
+
+
+def test_the_admins_next_digest_lists_the_people_steward_cannot_reach(world: World, slack: HistorySlack) -> None:
+    assert world.say("status globex-brand red stuck", who="mia@example.com").ok
+    Duties(world.uow_factory).sweep_escalations(NOW)
+    deliver(world, slack)
+    digest = world.say("digest now", who="ada@example.com")
+    [section] = [s for s in digest.sections if s.title == "People Steward cannot reach"]
+    assert len(section.lines) == 1 and section.lines[0].startswith("Drew Director (drew@example.com): ")
+    assert "Slack knows no user" in section.lines[0]
+    dana_digest = world.say("digest now", who="dana@example.com")  # not an admin: not hers to fix
+    assert all(s.title != "People Steward cannot reach" for s in dana_digest.sections)
