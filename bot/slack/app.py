@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Steward
+from bot.drain import register
 from bot.settings import ConfigError
 from bot.slack import actions, commands, events, home, shortcuts, views
 from bot.slack.identity import SlackIdentity
@@ -93,6 +94,7 @@ def add_routes(web_app: web.Application, steward: Steward) -> None:
         await deps.close()
 
     web_app.on_cleanup.append(close)
+    register(web_app, lambda: deps.tasks)
 
     async def slack_events(request: web.Request) -> web.Response:
         # Bolt's verification raises (500) on a non-numeric timestamp; a malformed request is the

@@ -37,6 +37,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
 from bot.app import Steward
+from bot.drain import register
 from bot.teams import auth as teams_auth
 from bot.teams.adapter import accepted_tenants, activity_tenant, build_adapter, emulator_mode
 from bot.teams.bot import MESSAGE_RESPONSE, StewardTeamsBot
@@ -193,3 +194,4 @@ def add_routes(app: web.Application, steward: Steward) -> None:
     app[BOT_KEY] = endpoint.bot
     app[ENDPOINT_KEY] = endpoint
     app.router.add_post(MESSAGES_PATH, endpoint.messages)
+    register(app, lambda: endpoint.tasks)  # turns still running after their answer: let them finish
