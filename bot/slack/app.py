@@ -17,6 +17,7 @@ listener arguments the work needs are passed to the task as they are; nothing mu
 from __future__ import annotations
 
 import logging
+import re
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -80,8 +81,13 @@ async def _on_error(error: Exception, body: dict, logger: logging.Logger) -> Non
     logger.error("Slack listener failed (%s): %r", body.get("type") or body.get("command"), error, exc_info=error)
 
 
+# ASCII digits only, and few of them: ``str.isdigit()`` accepts "²" and "①", which ``int()`` refuses (a 500),
+# and a 5,000-digit number is no time at all.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
 def _timestamp_ok(value: str | None) -> bool:
-    return bool(value) and value.strip().isdigit()  # type: ignore[union-attr]
+    return value is not None and _TIMESTAMP.fullmatch(value) is not None
 
 
 def add_routes(web_app: web.Application, steward: Steward) -> None:
