@@ -102,7 +102,8 @@ class Endpoint:
         self.auth = not emulator_mode(steward.settings)
         self.tenants = accepted_tenants(steward.settings)
         self.answer_within = ANSWER_WITHIN
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.tasks: set[asyncio.Task[Any]] = set()  # turns still running after their request was answered
+        self.turns: set[asyncio.Task[Any]] = set()  # every turn in flight (what a shutdown waits for)
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)
@@ -153,6 +154,8 @@ class Endpoint:
                 return web.json_response({"error": "forbidden", "reason": "this tenant is not served by this bot"},
                                          status=403)
         task = asyncio.ensure_future(self.adapter.process_activity(authenticated, activity, self.bot.on_turn))
+        self.turns.add(task)
+        task.add_done_callback(self.turns.discard)
         try:
             invoke = await asyncio.wait_for(asyncio.shield(task), self.answer_within)
         except TimeoutError:
@@ -194,4 +197,4 @@ def add_routes(app: web.Application, steward: Steward) -> None:
     app[BOT_KEY] = endpoint.bot
     app[ENDPOINT_KEY] = endpoint
     app.router.add_post(MESSAGES_PATH, endpoint.messages)
-    register(app, lambda: endpoint.tasks)  # turns still running after their answer: let them finish
+    register(app, lambda: endpoint.turns)  # a shutdown lets the turns in flight finish
