@@ -35,3 +35,28 @@ def test_a_second_account_with_a_linked_persons_email_is_refused_and_the_link_ke
     assert dana is not None and dana.teams_id == "aad-dana"
     assert ref is not None and ref.person_id is None  # the stranger's chat is not Dana's
     assert any("aad-someone-else" in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)
+
+
+def test_an_admin_unlink_frees_the_person_for_their_new_account(server: TeamsServer,
+                                                                connector: FakeConnector) -> None:
+    from domain.identity import unlink
+    from domain.model import Platform
+
+    assert server.say("help").status_code == 200
+    with server.world.uow_factory() as uow:
+        done = unlink(uow, "DANA@example.com", Platform.TEAMS, server.steward.clock.now())
+        uow.commit()
+    assert "aad-dana" in done and "1 personal chat(s) detached" in done
+    with server.world.uow_factory() as uow:
+        dana = uow.people.get(server.world.ids["dana"])
+        assert dana is not None and (dana.teams_id, dana.teams_tenant) == (None, None)
+        assert uow.conversations.personal(server.world.ids["dana"], Platform.TEAMS) is None
+        assert [e.action for e in uow.audit.list(subject=f"person:{dana.id}")] == ["person.unlinked"]
+    connector.add(IMPOSTOR)
+    connector.clear()
+    assert server.say("budget acme", user=IMPOSTOR).status_code == 200  # her new account links now
+    [answer] = connector.messages()
+    assert "not the one linked" not in answer.card_text
+    with server.world.uow_factory() as uow:
+        dana = uow.people.get(server.world.ids["dana"])
+    assert dana is not None and dana.teams_id == IMPOSTOR.aad_object_id
