@@ -40,10 +40,6 @@ class RosterRepository(Protocol):
         else by their email; only in ``tenants`` when given."""
         ...
 
-    def reachable(self, people: builtins.list[Person]) -> set[int]:
-        """The ids of those of ``people`` who have a roster entry (by Teams id or email), in one query."""
-        ...
-
     def unreachable(self, since: datetime, limit: int = 20) -> builtins.list[tuple[Person, str]]:
         """People a message could not be delivered to since ``since`` (failed outbox rows addressed to them,
         superseded cards aside), each once with the latest reason, in one query."""

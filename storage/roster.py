@@ -6,7 +6,7 @@ import builtins
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from domain.model import DeliveryState, Person
@@ -73,18 +73,3 @@ class SqlRosterRepository:
                 .where(PersonRow.active.is_(True))
                 .order_by(PersonRow.name).limit(limit))
         return [(_person(row[:-1]), str(row[-1] or "")) for row in self.s.execute(stmt)]
-
-    def reachable(self, people: builtins.list[Person]) -> set[int]:
-        table = _t(TeamsRosterRow)
-        emails = {p.email.strip().lower(): p.id for p in people if p.id is not None}
-        aads = {p.teams_id: p.id for p in people if p.id is not None and p.teams_id}
-        if not emails and not aads:
-            return set()
-        rows = self.s.execute(select(table.c.email_key, table.c.aad_object_id).where(or_(
-            table.c.email_key.in_(sorted(emails)), table.c.aad_object_id.in_(sorted(aads)))))
-        found: set[int] = set()
-        for email_key, aad in rows:
-            for pid in (emails.get(email_key or ""), aads.get(aad)):
-                if pid is not None:
-                    found.add(pid)
-        return found
