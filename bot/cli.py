@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("outbox", help="list pending and failed outbox messages")
     outbox.add_argument("--all", action="store_true", help="include sent messages")
     outbox.add_argument("--limit", type=int, default=100)
+
+    people = sub.add_parser("people", help="people's platform accounts")
+    people_sub = people.add_subparsers(dest="people_command", required=True)
+    unlink = people_sub.add_parser("unlink", help="forget the Slack or Teams account linked to a person (audited)")
+    unlink.add_argument("email")
+    unlink.add_argument("--platform", required=True, choices=["slack", "teams"])
     return parser
 
 
@@ -146,6 +152,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             tz = ZoneInfo(uow.organisation.get().timezone)
         print(outbox_table(messages, tz))
         return EXIT_OK
+    if args.command == "people":
+        return _unlink(steward, args.email, args.platform)
     if args.command == "demo":
         from handlers.demo import load_demo
 
@@ -237,3 +245,21 @@ def _shell(steward: Steward, email: str | None, channel: str | None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _unlink(steward: Steward, email: str, platform: str) -> int:
+    """``steward people unlink EMAIL --platform slack|teams``: the next account of that platform with the
+    person's email is linked to them again (recorded in the audit trail)."""
+    from domain.errors import StewardError
+    from domain.identity import unlink
+    from domain.model import Platform
+
+    try:
+        with steward.uow_factory() as uow:
+            done = unlink(uow, email, Platform(platform), steward.clock.now())
+            uow.commit()
+    except StewardError as exc:
+        print(str(exc))
+        return EXIT_USER
+    print(done)
+    return EXIT_OK

@@ -118,6 +118,8 @@ class Deliverer:
                     return person.reachable_on
                 if person.teams_id and not person.slack_id:
                     return Platform.TEAMS
+                if Platform.SLACK not in self.senders and Platform.TEAMS in self.senders:
+                    return Platform.TEAMS  # nothing known of them yet: the platform this deployment has
         return Platform.SLACK
 
     async def run_once(self, now: datetime) -> DeliveryReport:
@@ -248,7 +250,7 @@ def outbox_table(messages: list[OutboxMessage], tz: Any = None) -> str:
             to += f" ({Platform(m.platform).value})"
         due = m.due_at.astimezone(tz) if tz else m.due_at
         rows.append((DeliveryState(m.state).value, m.key, to, f"{due:%Y-%m-%d %H:%M}", str(m.attempts),
-                     (m.last_error or "").replace("\n", " ")[:80]))
+                     (m.last_error or "").replace("\n", " ")[:160]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
                      for r in rows)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.app import Steward
+from bot.drain import IN_FLIGHT, drain, register
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 RouteAdder = Callable[[web.Application, Steward], None]
 STEWARD_KEY: web.AppKey[Steward] = web.AppKey("steward", Steward)
+SHUTDOWN_GRACE = 1.0  # seconds
 HEALTH_TIMEOUT = 5.0  # seconds: a database slower than this is as good as down for a load balancer
 SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
 GC_THRESHOLDS = (10_000, 10, 10)  # CPython's default is (700, 10, 10)
@@ -102,17 +104,25 @@ def route_adders_for(settings: Settings) -> list[RouteAdder]:
 async def _serve(steward: Steward, host: str, port: int, scheduler: bool = False) -> None:
     settings = steward.settings
     app = create_app(steward, route_adders_for(settings))
-    runner = web.AppRunner(app, access_log=None)
+    # After the drain, requests still open get SHUTDOWN_GRACE seconds (aiohttp's default would be 60).
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     socket_handler = None
+    socket_deps = None
     if settings.slack_enabled and settings.slack_app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         from bot.slack.app import build_app
+        from bot.slack.identity import SlackIdentity
+        from bot.slack.runtime import Deps
+        from bot.work import work_for
 
-        socket_handler = AsyncSocketModeHandler(build_app(steward), settings.slack_app_token)
+        # Its own Deps, kept here, so that its answers in flight are drained at shutdown like HTTP's.
+        socket_deps = Deps(steward=steward, identity=SlackIdentity(steward.uow_factory), work=work_for(steward))
+        register(app, lambda: socket_deps.tasks if socket_deps is not None else ())
+        socket_handler = AsyncSocketModeHandler(build_app(steward, socket_deps), settings.slack_app_token)
         await socket_handler.connect_async()
         log.warning("Slack: Socket Mode connected (SLACK_APP_TOKEN is set; no Slack request URL needed)")
     elif settings.slack_enabled:
@@ -133,7 +143,12 @@ async def _serve(steward: Steward, host: str, port: int, scheduler: bool = False
         if timers is not None:
             timers.shutdown()
         if socket_handler is not None:
-            await socket_handler.close_async()
+            await socket_handler.close_async()  # no new Slack events; those acknowledged are drained below
+        await site.stop()  # no new requests; the answers in flight finish (at most DRAIN_SECONDS)
+        in_flight = app.get(IN_FLIGHT)
+        await drain(in_flight if in_flight is not None else [])
+        if socket_deps is not None:
+            await socket_deps.close(drain=0)
         await runner.cleanup()
 
 

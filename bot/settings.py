@@ -28,6 +28,8 @@ class Settings:
     admins: tuple[str, ...] = ()
     # ``steward serve``: processes that run the work after an ack (0: threads in the server's process).
     work_processes: int = 1
+    # Entra ID tenants a multi-tenant Teams bot serves (a single-tenant bot serves its own only).
+    teams_tenants: tuple[str, ...] = ()
 
     @property
     def slack_enabled(self) -> bool:
@@ -71,6 +73,11 @@ class Settings:
         password = get("MICROSOFT_APP_PASSWORD") or ""
         if app_id and not password:
             raise ConfigError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set")
+        tenant_id = get("MICROSOFT_APP_TENANT_ID") or ""
+        tenants = tuple(t.strip() for t in (get("STEWARD_TEAMS_TENANTS") or "").split(",") if t.strip())
+        if app_id and not tenant_id and not tenants:
+            raise ConfigError("MICROSOFT_APP_TENANT_ID (single-tenant bot) or STEWARD_TEAMS_TENANTS (multi-tenant: "
+                              "comma-separated tenant ids) is required when MICROSOFT_APP_ID is set")
         admins = tuple(a.strip().lower() for a in (get("STEWARD_ADMINS") or "").split(",") if a.strip())
         for admin in admins:
             if "@" not in admin:
@@ -88,7 +95,8 @@ class Settings:
             slack_api_url=api_url,
             microsoft_app_id=app_id,
             microsoft_app_password=password,
-            microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID") or "",
+            microsoft_app_tenant_id=tenant_id,
             admins=admins,
             work_processes=int(processes),
+            teams_tenants=tenants,
         )

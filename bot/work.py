@@ -27,6 +27,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -139,12 +140,35 @@ def work_for(steward: Steward) -> Work:
 _CHILD: Steward | None = None
 
 
-def _start_child(settings: Settings, clock: Clock) -> None:
-    """Initializer of a worker process: its own engine and connection pool (connections are never
-    shared across a fork), lower priority than the server's event loop."""
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies, however it dies (``kill -9`` included): a
+    worker outliving ``steward serve`` would hold database connections, and its pool's pipes, for ever.
+    A parent already gone before the request took effect is caught by comparing the parent pid."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            log.warning("worker %s: prctl(PR_SET_PDEATHSIG) failed (errno %s)", os.getpid(), ctypes.get_errno())
+    except (OSError, AttributeError) as exc:  # no libc to ask: the pool's own pipes end it with the server
+        log.warning("worker %s: cannot ask to die with the server: %r", os.getpid(), exc)
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _start_child(settings: Settings, clock: Clock, parent: int | None = None) -> None:
+    """Initializer of a worker process: dies with the server, its own engine and connection pool
+    (connections are never shared across a fork), lower priority than the server's event loop."""
     global _CHILD
     from bot.app import build_worker
 
+    if parent is not None:
+        die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the server shuts its workers down itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -211,7 +235,7 @@ class ProcessWork:
     def _new_pool(self) -> ProcessPoolExecutor:
         method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
         pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=multiprocessing.get_context(method),
-                                   initializer=_start_child, initargs=(self.settings, self.clock))
+                                   initializer=_start_child, initargs=(self.settings, self.clock, os.getpid()))
         self._pool = pool
         return pool
 
@@ -234,9 +258,21 @@ class ProcessWork:
     async def offload(self, func: Callable[..., T], *args: Any) -> T:
         return await self._threads.offload(func, *args)
 
-    def close(self) -> None:
+    def close(self, grace: float = 1.0) -> None:
+        """Stop the workers: queued work is cancelled, and a worker still busy after ``grace`` seconds is
+        terminated (the server drained what it meant to wait for before calling this)."""
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            deadline = time.monotonic() + grace
+            for process in processes:
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join(1.0)
+                if process.is_alive():
+                    process.kill()
         self._threads.close()

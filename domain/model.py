@@ -95,6 +95,7 @@ class Person:
     teams_id: str | None = None
     active: bool = True
     last_platform: Platform | None = None  # where they last talked to Steward
+    teams_tenant: str | None = None  # the Entra ID tenant of the linked Teams account
 
     @property
     def reachable_on(self) -> Platform | None:
@@ -287,3 +288,4 @@ class ConversationRef:
     updated_at: datetime
     person_id: int | None = None
     is_personal: bool = False
+    tenant_id: str | None = None  # Teams: the Entra ID tenant of the conversation

@@ -35,6 +35,7 @@ from domain.model import (
     StatusUpdate,
     TimeEntry,
 )
+from domain.reach import RosterRepository
 from domain.receivables import Aging, Invoice
 from domain.standups import StandupRepository
 from domain.timeoff import CalendarRepository
@@ -296,6 +297,10 @@ class ConversationRepository(Protocol):
         """The most recently refreshed personal chat with this person on this platform."""
         ...
 
+    def detach_person(self, person_id: int, platform: Platform) -> int:
+        """Forget whose personal chats these are (an unlinked account); the number detached."""
+        ...
+
 
 class DigestRunRepository(Protocol):
     """Digest occurrences dealt with (queued or skipped) and each subscription's look-up cursor."""
@@ -363,6 +368,8 @@ class UnitOfWork(Protocol):
     def calendars(self) -> CalendarRepository: ...
     @property
     def invoices(self) -> InvoiceRepository: ...
+    @property
+    def roster(self) -> RosterRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

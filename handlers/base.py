@@ -42,7 +42,7 @@ def turn(ctx: Context) -> Iterator[Turn]:
     with ctx.uow_factory() as uow:
         org = uow.organisation.get()
         actor = identify(uow, email=ctx.caller.email, slack_id=ctx.caller.slack_id, teams_id=ctx.caller.teams_id,
-                         platform=ctx.platform)
+                         platform=ctx.platform, teams_tenant=ctx.caller.teams_tenant)
         now = ctx.clock.now()
         today = now.astimezone(ZoneInfo(org.timezone)).date()
         yield Turn(ctx, uow, actor, org, now, today)

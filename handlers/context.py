@@ -20,6 +20,7 @@ class Caller:
     slack_id: str | None = None
     teams_id: str | None = None
     display_name: str | None = None
+    teams_tenant: str | None = None  # the Entra ID tenant the Teams activity came from
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from domain.services import audit
 from handlers.ar import money_owed_section
 from handlers.base import Turn, format_date, format_hours, rag_word, turn
 from handlers.context import Caller, Context
+from handlers.reach import unreachable_section
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
 
 USAGE = "digest | digest now | digest at <time> [<timezone>] [weekdays|daily] | digest off"
@@ -236,6 +237,7 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
             for v in sorted(ending, key=lambda v: v.project.end)),
             actions=tuple(Action(f"Budget {v.project.key}", f"budget {v.project.key}")
                           for v in sorted(ending, key=lambda v: v.project.end)[:3])))
+    sections.extend(unreachable_section(t, since))  # admins only: who Steward could not deliver to
     return sections
 
 

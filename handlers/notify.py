@@ -21,13 +21,12 @@ from handlers.reply import Action, Reply, command_subject, is_decision
 
 
 def notify(t: Turn, person: Person | None, key: str, reply: Reply) -> bool:
-    """Queue ``reply`` for ``person`` unless they caused it themselves, are switched off, or can't be
-    reached by chat (someone only ever seen in the shell). True when queued."""
+    """Queue ``reply`` for ``person`` unless they caused it themselves or are switched off. True when queued.
+    Someone Steward has not seen on any platform yet is still queued (platform None): the deliverer looks
+    them up (Slack by email, the Teams roster), or the row fails in ``steward outbox`` saying why."""
     if person is None or person.id is None or person.id == t.actor.id or not person.active:
         return False  # nobody, themselves, or switched off in the organisation file
     platform = reachable_platform(t.uow, person)
-    if platform is None:
-        return False
     return t.uow.outbox.add(OutboxMessage(
         id=None, key=key, kind="notification", payload=reply.to_dict(), created_at=t.now, due_at=t.now,
         person_id=person.id, platform=platform,

@@ -122,6 +122,18 @@ def resolve_person(uow: UnitOfWork, word: str, *, example: str) -> Person:
     raise NotFound(f"I don't know anyone called “{word}”.", _suggest(word, [p.email for p in people]), example=example)
 
 
+# Beyond these a number is a typo or an attack ("1e309", a thousand digits), not a plan: refused with the
+# usual message rather than an arithmetic error (Decimal's quantize overflows on huge values).
+MAX_HOURS = Decimal("10000")
+MAX_AMOUNT = Decimal("1000000000000")
+
+
+def _sane(value: Decimal, limit: Decimal, text: str, what: str, example: str | None) -> Decimal:
+    if not value.is_finite() or abs(value) > limit:
+        raise InvalidInput(f"“{text[:40]}” is not {what} I can use (at most {limit:,}).", example=example)
+    return value
+
+
 def parse_hours(text: str, *, example: str) -> Decimal:
     """``3``, ``3.5``, ``3h``, ``1:30`` (hours:minutes)."""
     raw = text.strip().lower().rstrip("h").removesuffix("hr").removesuffix("hrs")
@@ -137,7 +149,7 @@ def parse_hours(text: str, *, example: str) -> Decimal:
         raise InvalidInput(f"“{text}” is not a number of hours.", example=example) from None
     if not value.is_finite():
         raise InvalidInput(f"“{text}” is not a number of hours.", example=example)
-    return value.quantize(Decimal("0.01"))
+    return _sane(value, MAX_HOURS, text, "a number of hours", example).quantize(Decimal("0.01"))
 
 
 def is_hours(text: str) -> bool:
@@ -157,12 +169,14 @@ def parse_impact(text: str) -> Impact | None:
         return None
     m = _HOURS.match(word)
     if m:
-        return Impact(hours=Decimal(m.group("num")))
+        return Impact(hours=_sane(Decimal(m.group("num")), MAX_HOURS, word, "a number of hours",
+                                  "scope acme-web extra landing page +40h"))
     m = _MONEY.match(word)
     if m:
         amount = Decimal(m.group("num").replace(",", ""))
         if m.group("k"):
             amount *= 1000
+        amount = _sane(amount, MAX_AMOUNT, word, "an amount", "scope acme-web extra landing page +$4,500")
         return Impact(amount=amount.quantize(Decimal("0.01")))
     return None
 
@@ -172,14 +186,14 @@ def parse_weekly(text: str, capacity: Decimal, *, example: str) -> Decimal:
     word = text.strip().lower()
     pct = re.fullmatch(r"(\d+(?:\.\d+)?)%", word)
     if pct:
-        value = Decimal(pct.group(1))
+        value = _sane(Decimal(pct.group(1)), MAX_HOURS, word, "a share of a week", example)
         if value <= 0 or value > 200:
             raise InvalidInput(f"{word} is not a sensible share of a week.", example=example)
         return (capacity * value / 100).quantize(Decimal("0.01"))
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)?(?:\s*/\s*(?:w|wk|week))?", word)
     if not m:
         raise InvalidInput(f"“{text}” is not hours per week or a percentage.", example=example)
-    return Decimal(m.group(1)).quantize(Decimal("0.01"))
+    return _sane(Decimal(m.group(1)), MAX_HOURS, text, "hours per week", example).quantize(Decimal("0.01"))
 
 
 def parse_date(text: str, today: date, timezone: str, *, example: str) -> date:

@@ -245,6 +245,7 @@ def _conversation(row: Row[Any]) -> ConversationRef:
         updated_at=row.updated_at,
         person_id=row.person_id,
         is_personal=row.is_personal,
+        tenant_id=row.tenant_id,
     )
 
 
@@ -261,6 +262,7 @@ class SqlConversationRepository:
             "person_id": ref.person_id,
             "is_personal": ref.is_personal,
             "updated_at": _aware(ref.updated_at, "ConversationRef.updated_at"),
+            "tenant_id": ref.tenant_id,
         }
         ins = dialect_insert(self.s)
         assert ins is not None, "conversation references need SQLite or PostgreSQL"
@@ -288,3 +290,10 @@ class SqlConversationRepository:
             .limit(1)
         ).first()
         return _conversation(row) if row else None
+
+    def detach_person(self, person_id: int, platform: Platform) -> int:
+        result = _run(self.s, update(_t(ConversationRow))
+                      .where(ConversationRow.person_id == person_id,
+                             ConversationRow.platform == Platform(platform).value)
+                      .values(person_id=None))
+        return int(result.rowcount or 0)

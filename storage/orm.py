@@ -168,6 +168,7 @@ class PersonRow(Base):
     teams_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     active: Mapped[bool] = mapped_column(Boolean)
     last_platform: Mapped[str | None] = mapped_column(String(16))
+    teams_tenant: Mapped[str | None] = mapped_column(String(64))
 
 
 class ClientRow(Base):
@@ -430,6 +431,7 @@ class ConversationRow(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     is_personal: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("platform", "conversation_id"),
@@ -608,3 +610,20 @@ class ClientBillingNameRow(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+class TeamsRosterRow(Base):
+    """A member of a Teams team (or chat) where the app is installed, from the member API: enough to create
+    a 1:1 conversation with someone who never wrote to the bot. One row per (tenant, AAD object id)."""
+
+    __tablename__ = "teams_roster"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    aad_object_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))  # the Teams user id (29:…)
+    name: Mapped[str] = mapped_column(String(200))
+    email_key: Mapped[str | None] = mapped_column(String(320), index=True)  # lower-cased email or UPN
+    service_url: Mapped[str] = mapped_column(String(512))
+    team_id: Mapped[str] = mapped_column(String(512))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "aad_object_id"),)

@@ -213,13 +213,14 @@ class SqlOrganisationRepository:
 
 
 _PERSON_COLUMNS = _columns(
-    PersonRow, "id name email role capacity_hours cost_rate bill_rate platform slack_id teams_id active last_platform"
+    PersonRow, "id name email role capacity_hours cost_rate bill_rate platform slack_id teams_id active last_platform "
+    "teams_tenant"
 )
 
 
 def _person(row: Sequence[Any]) -> Person:
     (pid, name, email, role, capacity_hours, cost_rate, bill_rate, platform, slack_id, teams_id, active,
-     last_platform) = row
+     last_platform, teams_tenant) = row
     return Person(
         id=pid,
         name=name,
@@ -233,6 +234,7 @@ def _person(row: Sequence[Any]) -> Person:
         teams_id=teams_id,
         active=active,
         last_platform=_platform(last_platform) if last_platform else None,
+        teams_tenant=teams_tenant,
     )
 
 
@@ -250,6 +252,7 @@ def _person_values(p: Person) -> dict[str, Any]:
         "teams_id": p.teams_id,
         "active": p.active,
         "last_platform": Platform(p.last_platform).value if p.last_platform else None,
+        "teams_tenant": p.teams_tenant,
     }
 
 

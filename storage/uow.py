@@ -31,6 +31,7 @@ from storage.repositories import (
     SqlSubscriptionRepository,
     SqlTimeEntryRepository,
 )
+from storage.roster import SqlRosterRepository
 from storage.standups import SqlStandupRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -116,6 +117,7 @@ class SqlUnitOfWork:
     standups: SqlStandupRepository
     calendars: SqlCalendarRepository
     invoices: SqlInvoiceRepository
+    roster: SqlRosterRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -156,6 +158,7 @@ class SqlUnitOfWork:
         self.standups = SqlStandupRepository(s)
         self.calendars = SqlCalendarRepository(s)
         self.invoices = SqlInvoiceRepository(s)
+        self.roster = SqlRosterRepository(s)
         return self
 
     def __exit__(

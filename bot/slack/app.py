@@ -17,6 +17,7 @@ listener arguments the work needs are passed to the task as they are; nothing mu
 from __future__ import annotations
 
 import logging
+import re
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -29,6 +30,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Steward
+from bot.drain import register
 from bot.settings import ConfigError
 from bot.slack import actions, commands, events, home, shortcuts, standup, views
 from bot.slack.identity import SlackIdentity
@@ -79,8 +81,13 @@ async def _on_error(error: Exception, body: dict, logger: logging.Logger) -> Non
     logger.error("Slack listener failed (%s): %r", body.get("type") or body.get("command"), error, exc_info=error)
 
 
+# ASCII digits only, and few of them: ``str.isdigit()`` accepts "²" and "①", which ``int()`` refuses (a 500),
+# and a 5,000-digit number is no time at all.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
 def _timestamp_ok(value: str | None) -> bool:
-    return bool(value) and value.strip().isdigit()  # type: ignore[union-attr]
+    return value is not None and _TIMESTAMP.fullmatch(value) is not None
 
 
 def add_routes(web_app: web.Application, steward: Steward) -> None:
@@ -93,6 +100,7 @@ def add_routes(web_app: web.Application, steward: Steward) -> None:
         await deps.close()
 
     web_app.on_cleanup.append(close)
+    register(web_app, lambda: deps.tasks)
 
     async def slack_events(request: web.Request) -> web.Response:
         # Bolt's verification raises (500) on a non-numeric timestamp; a malformed request is the

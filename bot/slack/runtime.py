@@ -38,7 +38,9 @@ from bot.app import Steward
 from bot.slack.blocks import Rendered, render
 from bot.slack.identity import SlackIdentity, SlackTrouble, api_error
 from bot.work import Work, WorkerDied
-from domain.model import Source
+from domain.errors import StewardError
+from domain.identity import identify
+from domain.model import Platform, Source
 from handlers.context import Caller
 from handlers.dispatch import handle
 from handlers.reply import Reply, Severity, Tone, error
@@ -135,8 +137,25 @@ def receipt_and_link(steward: Steward, receipt: str | None, user_id: str) -> tup
         return new, None
 
 
+def link(steward: Steward, caller: Caller) -> None:
+    """Link a Slack id to the person with the caller's email, in a transaction of its own: the command that
+    follows may be refused (a member clicking Approve) and roll its own transaction back, and the link must
+    survive it, or later notifications to them would find no Slack id. Refusals (not registered, another
+    account already linked) are the handler's to tell; they change nothing here."""
+    try:
+        with steward.uow_factory() as uow:
+            identify(uow, email=caller.email, slack_id=caller.slack_id, platform=Platform.SLACK)
+            uow.commit()
+    except StewardError:
+        return
+    except Exception:
+        log.exception("linking Slack user %s failed", caller.slack_id)
+
+
 def handle_line(steward: Steward, caller: Caller, line: str, how: _How) -> tuple[Reply, Rendered | None]:
     """The handler's Reply for a line, rendered to Block Kit when asked (in the worker, off the loop)."""
+    if caller.email and caller.slack_id:  # not linked yet (a linked caller comes with the Slack id alone)
+        link(steward, caller)
     reply = handle(steward.context(caller, Source.SLACK, channel=how.channel, is_direct=how.is_direct,
                                    permalink=how.permalink), line)
     return reply, (render(reply) if how.render else None)

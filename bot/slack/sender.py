@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -21,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import PermanentError, thread_parent
 from bot.slack.blocks import render
-from domain.model import OutboxMessage
+from domain.model import OutboxMessage, Person
 from domain.ports import UnitOfWorkFactory
 from handlers.reply import Reply
 
@@ -47,19 +48,50 @@ class SlackSender:
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
 
     async def target(self, message: OutboxMessage, uow_factory: UnitOfWorkFactory) -> str:
-        """The conversation id: the row's channel, or the person's DM with Steward."""
+        """The conversation id: the row's channel, or the person's DM with Steward. Someone who never talked
+        to Steward in Slack is looked up by email first (``users.lookupByEmail``) and their Slack id stored."""
         if message.channel and not message.channel.startswith("dm:"):
             return message.channel
-        slack_id = None
+        person = None
         if message.person_id is not None:
             with uow_factory() as uow:
                 person = uow.people.get(message.person_id)
-            slack_id = person.slack_id if person else None
-        if not slack_id:
+        if person is None:
             raise PermanentError(f"no Slack user to send {message.key} to (person {message.person_id})")
+        slack_id = person.slack_id or await self.look_up(person, uow_factory)
         # The DM's channel id (D…): conversations.history needs it, a user id would not do.
         opened = await self._call("conversations.open", self.client.conversations_open(users=slack_id))
         return str(opened["channel"]["id"])
+
+    async def look_up(self, person: Person, uow_factory: UnitOfWorkFactory) -> str:
+        """The Slack id of the workspace member with the person's email, stored on the person; an email Slack
+        does not know is a ``PermanentError`` saying so."""
+        try:
+            answer = await self.client.users_lookupByEmail(email=person.email)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in ("users_not_found", "user_not_found"):
+                raise PermanentError(f"Slack knows no user with the email {person.email} (users.lookupByEmail: "
+                                     f"{error}): add them to the workspace or fix their email") from exc
+            if error in PERMANENT:
+                raise PermanentError(f"Slack users.lookupByEmail: {error}") from exc
+            raise SlackDeliveryError(f"Slack users.lookupByEmail: {error or exc.response.status_code}") from exc
+        slack_id = str((answer.get("user") or {}).get("id") or "")
+        if not slack_id:
+            raise PermanentError(f"Slack returned no user for {person.email}")
+        with uow_factory() as uow:
+            taken = uow.people.by_slack_id(slack_id)
+            current = uow.people.get(person.id or 0)
+            if taken is not None and taken.id != person.id:
+                raise PermanentError(f"the Slack user {slack_id} with the email {person.email} is linked to "
+                                     f"{taken.email}; ask an admin")
+            if current is not None and not current.slack_id:
+                uow.people.update(replace(current, slack_id=slack_id))
+                uow.commit()
+                log.info("Slack: %s found by email as %s", person.email, slack_id)
+            elif current is not None and current.slack_id:
+                slack_id = current.slack_id  # linked meanwhile (they talked to Steward): keep that link
+        return slack_id
 
     async def already_posted(self, channel: str, key: str) -> str | None:
         """The ts of a message in ``channel`` that carries ``key``, if Slack has one."""

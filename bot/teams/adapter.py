@@ -3,16 +3,18 @@
 - ``MICROSOFT_APP_ID`` empty: Bot Framework Emulator mode. botbuilder then accepts requests with no
   ``Authorization`` header and sends without a token. Fine on a laptop, never on the internet, so it
   is logged as a warning at start-up.
-- ``MICROSOFT_APP_TENANT_ID`` set: a single-tenant Azure Bot (the default for new registrations);
-  unset: multi-tenant.
+- ``MICROSOFT_APP_TENANT_ID`` set: a single-tenant Azure Bot (the default for new registrations), which
+  serves that tenant only; unset: multi-tenant, serving the tenants of ``STEWARD_TEAMS_TENANTS``.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 
 from bot.settings import Settings
 
@@ -37,6 +39,29 @@ def bot_config(settings: Settings) -> BotConfig:
 
 def emulator_mode(settings: Settings) -> bool:
     return not settings.microsoft_app_id
+
+
+def accepted_tenants(settings: Settings) -> frozenset[str] | None:
+    """The Entra ID tenants whose activities this bot acts on; None: no check (Emulator mode with no tenant
+    configured). A bot with auth on and no tenant configured accepts none (``Settings.from_env`` refuses to
+    start like that; this is the fail-closed answer for settings built some other way)."""
+    if settings.microsoft_app_tenant_id:
+        return frozenset({settings.microsoft_app_tenant_id})
+    if settings.teams_tenants:
+        return frozenset(settings.teams_tenants)
+    return None if emulator_mode(settings) else frozenset()
+
+
+def activity_tenant(activity: Activity) -> str | None:
+    """The tenant an activity comes from (``conversation.tenantId``, else ``channelData.tenant.id``);
+    None when it names none or the two disagree."""
+    conversation = getattr(activity.conversation, "tenant_id", None) if activity.conversation else None
+    data: dict[str, Any] = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant: dict[str, Any] = data["tenant"] if isinstance(data.get("tenant"), dict) else {}
+    from_data = tenant["id"] if isinstance(tenant.get("id"), str) else None
+    if conversation and from_data and conversation != from_data:
+        return None
+    return conversation or from_data or None
 
 
 def build_adapter(settings: Settings) -> CloudAdapter:

@@ -17,6 +17,7 @@ Every activity stores or refreshes the conversation reference (``bot.teams.ident
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import logging
 import re
@@ -30,9 +31,10 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 from bot.app import Steward
 from bot.teams import cards
 from bot.teams.identity import TeamsIdentity, TeamsTrouble, Where, remember, where
-from bot.teams.retry import retrying
+from bot.teams.retry import REPLY_BUDGET, retrying
+from bot.teams.roster import store_roster
 from bot.work import Work, WorkerDied, work_for
-from domain.model import Source
+from domain.model import OutboxMessage, Platform, Source
 from handlers.context import Caller, Context
 from handlers.dispatch import handle
 from handlers.reply import Reply, Severity, Tone, command_verb, is_decision
@@ -86,9 +88,26 @@ def command_text(activity: Activity) -> str:
 
 
 async def send(turn_context: TurnContext, activity: Activity) -> None:
-    """Answer in the conversation, retrying Teams' throttling: the activity is recorded as handled, so a
-    reply lost to a 429 would not come back with a redelivery."""
+    """Answer in the conversation, retrying Teams' throttling and busy answers (``bot.teams.retry``)."""
     await retrying(lambda: turn_context.send_activity(activity))
+
+
+def reply_key(place: Where, activity_id: str) -> str:
+    """The outbox key of the answer to one activity: once per activity, however often it is redelivered."""
+    digest = hashlib.sha256(f"{place.conversation_id}\n{activity_id}".encode()).hexdigest()[:32]
+    return f"teams-reply:{digest}"
+
+
+def queue_reply(steward: Steward, place: Where, activity_id: str, reply: Reply) -> bool:
+    """Hand an answer Teams would not take to the outbox: the deliverer posts it in the same conversation
+    (its stored reference) like any notification, retrying for a quarter of an hour. Sync: call in a thread."""
+    now = steward.clock.now()
+    with steward.uow_factory() as uow:
+        added = uow.outbox.add(OutboxMessage(
+            id=None, key=reply_key(place, activity_id), kind="notification", payload=reply.to_dict(),
+            created_at=now, due_at=now, channel=place.conversation_id, platform=Platform.TEAMS))
+        uow.commit()
+        return added
 
 
 def message_response(text: str) -> InvokeResponse:
@@ -135,6 +154,7 @@ class StewardTeamsBot(ActivityHandler):
         self.steward = steward
         self.identity = identity
         self.work: Work = work_for(steward)
+        self.reply_budget = REPLY_BUDGET  # seconds a reply is retried before it goes to the outbox
 
     # -- shared plumbing ----------------------------------------------------------------------------
 
@@ -194,7 +214,20 @@ class StewardTeamsBot(ActivityHandler):
         line = command_text(activity)
         turn = await self.resolve(turn_context)
         reply = await self.run(turn, line or "help")
-        await send(turn_context, card_activity(reply, origin=origin_for(line, reply)))
+        await self.answer(turn_context, turn, reply, origin_for(line, reply))
+
+    async def answer(self, turn_context: TurnContext, turn: Turn, reply: Reply, origin: str | None = None) -> None:
+        """Reply in the conversation. The activity is recorded as handled, so Teams redelivering it would
+        bring no answer: a reply Teams still refuses after ``reply_budget`` seconds of retries goes to the
+        outbox and is delivered like any notification."""
+        activity = card_activity(reply, origin=origin)
+        try:
+            await retrying(lambda: turn_context.send_activity(activity), budget=self.reply_budget)
+            return
+        except Exception as exc:
+            log.warning("Teams reply to %s not delivered (%s: %s); handing it to the outbox",
+                        turn_context.activity.id, type(exc).__name__, str(exc)[:200])
+        await asyncio.to_thread(queue_reply, self.steward, turn.place, turn_context.activity.id or "", reply)
 
     async def on_submit(self, turn_context: TurnContext) -> None:
         """``Action.Submit``: Teams posts the button's data as a message ``value``, replying to the card."""
@@ -218,7 +251,7 @@ class StewardTeamsBot(ActivityHandler):
             except Exception:
                 log.exception("could not update the card %s in place; answering with a new one",
                               activity.reply_to_id)
-        await send(turn_context, card_activity(reply))
+        await self.answer(turn_context, turn, reply)
 
     async def decision_card(self, turn: Turn, data: dict[str, Any], reply: Reply) -> dict[str, Any]:
         """The card after a decision: the decision itself, or (for a card listing several requests) the
@@ -272,7 +305,10 @@ class StewardTeamsBot(ActivityHandler):
         bot_id = activity.recipient.id if activity.recipient else None
         place = where(activity)
         await self.store_reference(turn_context, place)
-        if any(m.id == bot_id for m in members_added):
+        installed = any(m.id == bot_id for m in members_added)
+        if not place.is_personal:  # the app installed in a team or chat, or someone joined: who can be reached
+            await store_roster(self.steward.uow_factory, self.steward.clock, turn_context, place)
+        if installed:
             card = cards.welcome_card(place.is_personal)
             welcome = MessageFactory.attachment(card_attachment(card))
             welcome.summary = card["fallbackText"]

@@ -22,6 +22,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ConversationReference
 from msrest.exceptions import HttpOperationError
 
+from bot.teams.adapter import activity_tenant
 from domain.errors import NotRegistered
 from domain.identity import identify
 from domain.model import ConversationRef, Person, Platform
@@ -46,6 +47,7 @@ class Where:
     conversation_id: str  # where to post later: a channel's root id, not one thread of it
     kind: str  # personal | channel | groupChat
     reference: dict[str, Any]
+    tenant_id: str | None = None
 
     @property
     def is_personal(self) -> bool:
@@ -83,7 +85,7 @@ def where(activity: Activity) -> Where:
     ref.pop("activityId", None)  # a new post later, not a reply to this message
     if kind == CHANNEL and isinstance(ref.get("conversation"), dict):
         ref["conversation"] = {**ref["conversation"], "id": root}
-    return Where(root, kind, ref)
+    return Where(root, kind, ref, activity_tenant(activity))
 
 
 def remember(uow_factory: UnitOfWorkFactory, clock: Clock, caller: Caller, place: Where) -> Person | None:
@@ -97,7 +99,8 @@ def remember(uow_factory: UnitOfWorkFactory, clock: Clock, caller: Caller, place
         person: Person | None = None
         if caller.teams_id or caller.email:
             try:
-                person = identify(uow, email=caller.email, teams_id=caller.teams_id, platform=Platform.TEAMS)
+                person = identify(uow, email=caller.email, teams_id=caller.teams_id, platform=Platform.TEAMS,
+                                  teams_tenant=caller.teams_tenant or place.tenant_id)
             except NotRegistered:
                 person = None
         existing = uow.conversations.get(Platform.TEAMS, place.conversation_id)
@@ -106,7 +109,7 @@ def remember(uow_factory: UnitOfWorkFactory, clock: Clock, caller: Caller, place
             person_id = existing.person_id
         uow.conversations.save(ConversationRef(
             id=None, platform=Platform.TEAMS, conversation_id=place.conversation_id, reference=place.reference,
-            updated_at=clock.now(), person_id=person_id, is_personal=place.is_personal,
+            updated_at=clock.now(), person_id=person_id, is_personal=place.is_personal, tenant_id=place.tenant_id,
         ))
         uow.commit()
         return person
@@ -153,9 +156,10 @@ class TeamsIdentity:
         user_id = getattr(sender, "id", None) or ""
         name = getattr(sender, "name", None)
         aad = getattr(sender, "aad_object_id", None) or None
+        tenant = activity_tenant(turn_context.activity)
         if aad and await asyncio.to_thread(self._linked, aad):
-            return Caller(teams_id=aad, display_name=name)
+            return Caller(teams_id=aad, display_name=name, teams_tenant=tenant)
         if not user_id:
-            return Caller(teams_id=aad, display_name=name)
+            return Caller(teams_id=aad, display_name=name, teams_tenant=tenant)
         email, member_aad = await self.member(turn_context, user_id)
-        return Caller(teams_id=aad or member_aad, email=email, display_name=name)
+        return Caller(teams_id=aad or member_aad, email=email, display_name=name, teams_tenant=tenant)

@@ -27,11 +27,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationParameters, ConversationReference
 from msrest.exceptions import HttpOperationError
 
 from bot.app import Steward
@@ -41,8 +42,10 @@ from bot.teams import cards
 from bot.teams.adapter import build_adapter
 from bot.teams.bot import card_activity, card_attachment
 from bot.teams.retry import retrying, status_of
-from domain.model import ConversationRef, OutboxMessage, Platform
+from bot.teams.roster import rostered
+from domain.model import ConversationRef, OutboxMessage, Person, Platform
 from domain.ports import UnitOfWorkFactory
+from domain.reach import RosterMember
 from handlers.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,16 @@ class TeamsSender:
         if message.attempts > 1 and message.platform_ref:  # an earlier attempt got through before its worker died
             log.info("%s was already posted (%s): not posting again", message.key, message.platform_ref)
             return message.platform_ref
-        ref = await asyncio.to_thread(self.route, message, uow_factory)
+        try:
+            ref = await asyncio.to_thread(self.route, message, uow_factory)
+        except NotReachable as missing:
+            if message.person_id is None:
+                raise
+            found = await asyncio.to_thread(rostered, uow_factory, message.person_id)
+            if found is None:
+                raise NotReachable(f"{missing}, and is on the roster of no team where the app is installed") \
+                    from None
+            ref = await self.open_chat(*found, uow_factory)
         # A late stand-up answer: a reply to the report's activity, in the same conversation.
         parent = await asyncio.to_thread(thread_parent, message, reply, uow_factory)
         try:
@@ -135,6 +147,58 @@ class TeamsSender:
                     raise NotReachable(f"Steward was never added to the Teams conversation {message.channel}")
                 return ref
         raise NotReachable(f"outbox message {message.key} names neither a person nor a channel")
+
+    # -- a 1:1 chat with someone on a team's roster ----------------------------------------------
+
+    async def open_chat(self, person: Person, member: RosterMember, uow_factory: UnitOfWorkFactory) -> ConversationRef:
+        """Create the personal chat with a rostered person (``create_conversation`` with their Teams user id,
+        in their tenant) and store its reference as theirs, so the next message needs no new chat."""
+        bot = await asyncio.to_thread(self._bot_account, uow_factory, member)
+        params = ConversationParameters(
+            is_group=False, bot=ChannelAccount(**bot), tenant_id=member.tenant_id,
+            members=[ChannelAccount(id=member.user_id, name=member.name, aad_object_id=member.aad_object_id)],
+            channel_data={"tenant": {"id": member.tenant_id}})
+        created: dict[str, str] = {}
+
+        async def note(turn_context: TurnContext) -> None:
+            created["id"] = turn_context.activity.conversation.id if turn_context.activity.conversation else ""
+
+        try:
+            await self._retrying(lambda: self.adapter.create_conversation(
+                self.app_id, note, params, "msteams", member.service_url, None))
+        except HttpOperationError as exc:
+            if status_of(exc) in PERMANENT_STATUSES:
+                raise PermanentError(f"Teams would not open a chat with {person.email} ({status_of(exc)}): "
+                                     f"{exc}") from exc
+            raise
+        if not created.get("id"):
+            raise PermanentError(f"Teams opened no chat with {person.email}")
+        reference = {"bot": bot, "user": {"id": member.user_id, "name": member.name,
+                                          "aadObjectId": member.aad_object_id},
+                     "conversation": {"id": created["id"], "conversationType": "personal",
+                                      "tenantId": member.tenant_id},
+                     "channelId": "msteams", "serviceUrl": member.service_url}
+        ref = ConversationRef(id=None, platform=Platform.TEAMS, conversation_id=created["id"], reference=reference,
+                              updated_at=datetime.now(UTC), person_id=person.id, is_personal=True,
+                              tenant_id=member.tenant_id)
+        await asyncio.to_thread(self._store, uow_factory, ref)
+        log.info("Teams: opened a personal chat with %s (from the roster of %s)", person.email, member.team_id)
+        return ref
+
+    def _bot_account(self, uow_factory: UnitOfWorkFactory, member: RosterMember) -> dict[str, str]:
+        """The bot's account as Teams knows it: from the conversation the roster was read in, else ``28:<app id>``."""
+        with uow_factory() as uow:
+            seen = uow.conversations.get(Platform.TEAMS, member.team_id)
+        bot = (seen.reference.get("bot") if seen else None) or {}
+        if isinstance(bot, dict) and bot.get("id"):
+            return {"id": str(bot["id"]), "name": str(bot.get("name") or "Steward")}
+        return {"id": f"28:{self.app_id}", "name": "Steward"}
+
+    @staticmethod
+    def _store(uow_factory: UnitOfWorkFactory, ref: ConversationRef) -> None:
+        with uow_factory() as uow:
+            uow.conversations.save(ref)
+            uow.commit()
 
     # -- sending --------------------------------------------------------------------------------
 

@@ -9,7 +9,12 @@ Authentication (when ``MICROSOFT_APP_ID`` is set):
   decode as a JWT: 401 here, before botbuilder. botbuilder would raise ``jwt.DecodeError`` (a 500) on a
   malformed token, and nothing malformed ever reaches its OpenID metadata fetch;
 - a well-formed token is validated by botbuilder (issuer, then signature against the Bot Framework's
-  OpenID keys); its ``PermissionError`` (or any ``jwt`` error) is a 401.
+  OpenID keys, fetched and cached off the event loop by ``bot.teams.auth``) *before* the turn runs, so
+  that every failure of validation, whatever botbuilder raises (``PermissionError``, ``jwt`` errors,
+  the bare ``Exception`` of ``alg: none``), is a 401 with one log line, and keys that cannot be had are a
+  503 (the channel retries); a failure of the turn itself stays a 500;
+- the activity's tenant must be one this bot serves (``MICROSOFT_APP_TENANT_ID`` for a single-tenant bot,
+  else ``STEWARD_TEAMS_TENANTS``): any other gets 403 and nothing is read or written.
 
 Teams waits 15 seconds for an answer. A turn still running after ``ANSWER_WITHIN`` seconds goes on in
 the background (its reply is posted when ready) and the request is answered at once.
@@ -32,7 +37,9 @@ from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
 from bot.app import Steward
-from bot.teams.adapter import build_adapter, emulator_mode
+from bot.drain import register
+from bot.teams import auth as teams_auth
+from bot.teams.adapter import accepted_tenants, activity_tenant, build_adapter, emulator_mode
 from bot.teams.bot import MESSAGE_RESPONSE, StewardTeamsBot
 from bot.teams.identity import TeamsIdentity
 
@@ -93,8 +100,10 @@ class Endpoint:
         self.adapter = adapter
         self.bot = bot
         self.auth = not emulator_mode(steward.settings)
+        self.tenants = accepted_tenants(steward.settings)
         self.answer_within = ANSWER_WITHIN
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.tasks: set[asyncio.Task[Any]] = set()  # turns still running after their request was answered
+        self.turns: set[asyncio.Task[Any]] = set()  # every turn in flight (what a shutdown waits for)
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)
@@ -126,7 +135,27 @@ class Endpoint:
         if not activity.type or not activity.service_url or activity.conversation is None:
             return web.json_response({"error": "an activity needs type, serviceUrl and conversation"}, status=400)
 
-        task = asyncio.ensure_future(self.adapter.process_activity(auth_header, activity, self.bot.on_turn))
+        authenticated: Any = auth_header
+        if self.auth:
+            try:
+                authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
+                    activity, auth_header)
+            except teams_auth.KeysUnavailable as exc:
+                log.warning("Teams request not checked (503): %s", exc)
+                return web.json_response({"error": "unavailable", "reason": "cannot check tokens right now"},
+                                         status=503, headers={"Retry-After": "30"})
+            except Exception as exc:  # botbuilder raises PermissionError, jwt errors, or bare Exceptions
+                log.warning("Teams request refused (401): %s: %s", type(exc).__name__, str(exc)[:200])
+                return unauthorized("the token was not accepted")
+        if self.tenants is not None:
+            tenant = activity_tenant(activity)
+            if tenant not in self.tenants:
+                log.warning("Teams request refused (403): tenant %r is not served by this bot", (tenant or "")[:64])
+                return web.json_response({"error": "forbidden", "reason": "this tenant is not served by this bot"},
+                                         status=403)
+        task = asyncio.ensure_future(self.adapter.process_activity(authenticated, activity, self.bot.on_turn))
+        self.turns.add(task)
+        task.add_done_callback(self.turns.discard)
         try:
             invoke = await asyncio.wait_for(asyncio.shield(task), self.answer_within)
         except TimeoutError:
@@ -155,6 +184,7 @@ ENDPOINT_KEY: web.AppKey[Endpoint] = web.AppKey("teams_endpoint", Endpoint)
 def build_endpoint(steward: Steward) -> Endpoint:
     """The adapter and the bot for one Steward. No ``on_turn_error``: a failed turn raises into the route,
     which logs it once and answers 500."""
+    teams_auth.install()
     adapter = build_adapter(steward.settings)
     bot = StewardTeamsBot(steward, TeamsIdentity(steward.uow_factory))
     return Endpoint(steward, adapter, bot)
@@ -167,3 +197,4 @@ def add_routes(app: web.Application, steward: Steward) -> None:
     app[BOT_KEY] = endpoint.bot
     app[ENDPOINT_KEY] = endpoint
     app.router.add_post(MESSAGES_PATH, endpoint.messages)
+    register(app, lambda: endpoint.turns)  # a shutdown lets the turns in flight finish

@@ -8,9 +8,12 @@ to ``/api/messages`` carry ``serviceUrl = fake.url``, so everything the bot send
 - ``PUT /v3/conversations/{id}/activities/{activityId}`` (a card updated in place): recorded as ``update``;
 - ``GET /v3/conversations/{id}/members/{userId}``: the configured member (email, userPrincipalName,
   aadObjectId), or 404 ``MemberNotFoundInConversation``;
+- ``GET /v3/conversations/{id}/pagedmembers``: every configured member, ``page_cap`` a page at most, with a
+  continuation token (recorded as ``pagedmembers``);
 - ``POST /v3/conversations``: creates a conversation.
 
-It can answer 429 with ``Retry-After`` a set number of times per kind of call.
+It can answer 429 with ``Retry-After`` a set number of times per kind of call, or a given sequence of
+error statuses per kind (``failures["reply"] = [429, 412, 502, 504]``) before answering.
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ class FakeConnector:
     rate_limit: dict[str, int] = field(default_factory=dict)  # kind -> how many 429s before answering
     retry_after: int = 1
     delays: dict[str, float] = field(default_factory=dict)  # kind -> seconds to wait before answering
+    failures: dict[str, list[int]] = field(default_factory=dict)  # kind -> statuses to answer first, in order
+    page_cap: int = 2  # members per page of pagedmembers, whatever the page size asked (to exercise paging)
     host: str = "127.0.0.1"
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -133,6 +138,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged)
         url, self._loop, self._thread = run_server(app, self.host, self.port, name="fake-connector")
         self.port = int(url.rsplit(":", 1)[1])
         return self
@@ -149,6 +155,16 @@ class FakeConnector:
             if left:
                 self.rate_limit[kind] = left - 1
         return bool(left)
+
+    def _failure(self, kind: str) -> int | None:
+        with self._lock:
+            queue = self.failures.get(kind)
+            return queue.pop(0) if queue else None
+
+    def _failed(self, status: int) -> web.Response:
+        if status == 429:
+            return self._too_many()
+        return web.json_response({"error": {"code": "ServiceError", "message": f"fake {status}"}}, status=status)
 
     def _record(self, call: Call) -> Call:
         with self._lock:
@@ -167,6 +183,10 @@ class FakeConnector:
         cid, aid = request.match_info["cid"], request.match_info.get("aid")
         body = await self._json(request)
         kind = "reply" if aid else "send"
+        failure = self._failure(kind)
+        if failure is not None:
+            self._record(Call(kind, cid, aid, body, dict(request.headers), failure))
+            return self._failed(failure)
         if self._limited(kind):
             self._record(Call(kind, cid, aid, body, dict(request.headers), 429))
             return self._too_many()
@@ -200,3 +220,16 @@ class FakeConnector:
         cid = f"a:created-{next(self._ids)}"
         self._record(Call("create", cid, None, body, dict(request.headers)))
         return web.json_response({"id": cid, "activityId": f"1:{next(self._ids)}", "serviceUrl": self.url})
+
+    async def _paged(self, request: web.Request) -> web.Response:
+        cid = request.match_info["cid"]
+        start = int(request.query.get("continuationToken") or 0)
+        size = min(int(request.query.get("pageSize") or self.page_cap), self.page_cap)
+        with self._lock:
+            everyone = list(self.members.values())
+        page = everyone[start:start + size]
+        self._record(Call("pagedmembers", cid, None, {"start": start, "size": size}, dict(request.headers)))
+        body: dict[str, Any] = {"members": [m.to_json() for m in page]}
+        if start + size < len(everyone):
+            body["continuationToken"] = str(start + size)
+        return web.json_response(body)

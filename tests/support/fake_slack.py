@@ -206,4 +206,11 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://{self.host}:{self.port}/link"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(body.get("users", "U"))}}
+        if method == "users.lookupByEmail":
+            wanted = str(body.get("email", "")).strip().lower()
+            found = [uid for uid, email in self.emails.items() if email.lower() == wanted]
+            if not found:
+                return {"ok": False, "error": "users_not_found"}
+            return {"ok": True, "user": {"id": found[0], "name": wanted.split("@")[0],
+                                         "profile": {"email": self.emails[found[0]]}}}
         return {"ok": True}

@@ -143,11 +143,14 @@ class TeamsServer:
 
 def make_server(world: World, connector: FakeConnector, settings: Settings,
                 adders: list[RouteAdder] | None = None,
-                answer_within: float | None = None, work: Work | None = None) -> tuple[TeamsServer, threading.Thread]:
+                answer_within: float | None = None, work: Work | None = None,
+                reply_budget: float | None = None) -> tuple[TeamsServer, threading.Thread]:
     steward = Steward(settings, world.uow_factory, FixedClock(NOW), work)
     app = create_app(steward, adders if adders is not None else [add_routes])
     if answer_within is not None:
         app[ENDPOINT_KEY].answer_within = answer_within
+    if reply_budget is not None:
+        app[ENDPOINT_KEY].bot.reply_budget = reply_budget
     url, loop, thread = run_server(app)
     return TeamsServer(url, connector, world, steward, loop), thread
 
