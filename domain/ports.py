@@ -194,6 +194,11 @@ class AllocationRepository(Protocol):
         """Store a decision only if the request is still requested. False: someone decided first."""
         ...
 
+    def supersede(self, allocation_id: int, end: date | None) -> None:
+        """An approved allocation replaced by an approved change: it now ends on ``end``, or is cancelled
+        when ``end`` is None (the change covers it from its first day)."""
+        ...
+
 
 class AuditRepository(Protocol):
     def add(self, event: AuditEvent) -> None: ...

@@ -52,7 +52,11 @@ def handle(ctx: Context, args: str) -> Reply:
         for approver in approvers:
             notify(t, approver, f"notify:allocation:{request.allocation.id}:requested:{approver.id}", card)
         after_change(t, project.id, ALLOCATION_RULES)  # over capacity escalates now (after the card: see ack.py)
-        return replace(reply, summary=f"Waiting for {waiting} to decide.", severity=Severity.SUCCESS)
+        changes = "".join(
+            f" This changes A{old.id} ({old.state.value}, {format_hours(old.hours_per_week)}/week)"
+            + (", which it replaces now." if old.state.value == "requested" else " once approved.")
+            for old in request.replaces)
+        return replace(reply, summary=f"Waiting for {waiting} to decide.{changes}", severity=Severity.SUCCESS)
 
 
 def _person(t: Turn, tokens: list[str]) -> tuple[Person, int]:
@@ -66,13 +70,19 @@ def _person(t: Turn, tokens: list[str]) -> tuple[Person, int]:
 def allocation_reply(t: Turn, request: services.AllocationRequest, *, title: str) -> Reply:
     """The card an approver sees: who, where, how much, when, and the capacity check."""
     a, person, project = request.allocation, request.person, request.project
-    facts = (
+    facts: tuple[Fact, ...] = (
         Fact("Person", f"{person.name} ({format_hours(person.capacity_hours)}/week capacity)"),
         Fact("Project", f"{project.name} ({project.key})"),
         Fact("Hours per week", format_hours(a.hours_per_week)),
         Fact("Dates", f"{format_date(a.start)} → {format_date(a.end)}"),
         Fact("State", a.state.value, Tone.NONE),
     )
+    if request.replaces:
+        # A change of an allocation the person already has here, never a second one stacked on it.
+        facts += (Fact("Changes", "; ".join(
+            f"A{old.id} ({old.state.value}): {format_hours(old.hours_per_week)}/week → "
+            f"{format_hours(a.hours_per_week)}/week, {format_date(old.start)} → {format_date(old.end)}"
+            for old in request.replaces)),)
     sections = []
     if request.over:
         lines = tuple(w.describe() for w in request.over)

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
+
+from babel.numbers import format_currency, get_currency_precision
 
 from domain.identity import identify
 from domain.model import Organisation, Person, Rag
@@ -15,7 +17,8 @@ from domain.ports import UnitOfWork
 from handlers.context import Context
 from handlers.reply import Tone
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "JPY": "¥"}
+# Symbols as an English reader expects them ("$", "€", "£", "¥", "A$"); one locale for every answer.
+_LOCALE = "en_US"
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,20 @@ def turn(ctx: Context) -> Iterator[Turn]:
 
 
 def format_money(amount: Decimal, currency: str, *, signed: bool = False, cents: bool | None = None) -> str:
-    """``$12,345`` for big figures, ``$45.50`` for small ones; ``-$1,200`` when negative."""
-    symbol = _SYMBOLS.get(currency.upper())
-    show_cents = cents if cents is not None else abs(amount) < 1000 and amount != amount.to_integral_value()
-    number = f"{abs(amount):,.2f}" if show_cents else f"{abs(amount):,.0f}"
-    text = f"{symbol}{number}" if symbol else f"{number} {currency.upper()}"
-    if amount < 0:
+    """One money format everywhere, by Babel in the organisation's currency: ``$12,345``, ``$45.50``,
+    ``-$1,200``, ``¥1,200`` (yen has no minor unit); ``+`` in front when ``signed``.
+
+    Rounded half up to the currency's minor unit, as ``domain.budget.money`` rounds; a whole amount
+    shows no cents. ``cents=False`` rounds to a whole unit (a chart axis), ``cents=True`` always shows them."""
+    code = currency.upper()
+    digits = get_currency_precision(code)
+    if cents is False:
+        digits = 0
+    value = amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    whole = value == value.to_integral_value()
+    pattern = "¤#,##0" if (whole and cents is not True) or digits == 0 else "¤#,##0." + "0" * digits
+    text = format_currency(abs(value), code, format=pattern, locale=_LOCALE, currency_digits=False)
+    if value < 0:
         return f"-{text}"
     return f"+{text}" if signed else text
 

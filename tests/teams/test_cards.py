@@ -22,7 +22,7 @@ from tests.teams.conftest import valid_card
 LINES = [
     "help", "help assign", "budget acme", "budget acme-web", "budget nope", "status acme-web",
     "status acme-web amber waiting on assets", "hours acme-web 2 yesterday review", "scope acme-web",
-    "scope acme-web extra landing page +8h", "assign jane acme-web 40h/week", "approvals", "escalations",
+    "scope acme-web extra landing page +8h", "assign jane acme-web 30h/week", "approvals", "escalations",
     "projects", "digest", "digest at 9:00 weekdays", "approve A999", "reject", "ack E1", "frobnicate",
 ]
 
