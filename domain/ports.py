@@ -323,6 +323,14 @@ class DigestRunRepository(Protocol):
         ...
 
 
+class BurnDateReader(Protocol):
+    def first_day_reaching(self, budgets: Mapping[int, Decimal], today: date) -> Mapping[int, date]:
+        """Per project id, the first day whose cumulative burn (entries dated up to it x their bill rate,
+        plus expenses dated up to it) reached the given budget; projects that never reached it are absent.
+        One statement whatever the number of projects and entries."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all.
 
@@ -359,6 +367,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def digest_runs(self) -> DigestRunRepository: ...
+    @property
+    def burn_dates(self) -> BurnDateReader: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain import permissions
-from domain.budget import BudgetFigures, client_figures, project_figures
+from domain.budget import BudgetFigures, client_figures, project_figures, spent
 from domain.capacity import WeekOver, monday, weeks_between, weeks_over_capacity
 from domain.errors import AlreadyDecided, Forbidden, InvalidInput, NotFound
 from domain.model import (
@@ -78,11 +78,17 @@ def _figures(uow: UnitOfWork, projects: Sequence[Project], today: date) -> dict[
     ids = [p.id for p in projects if p.id is not None]
     burns = uow.entries.totals(ids, today)
     scopes = uow.scope.totals(ids)
-    return {
+    figures = {
         p.id: project_figures(p, burns.get(p.id, BurnTotals()), scopes.get(p.id, ScopeTotals()), today)
         for p in projects
         if p.id is not None
     }
+    # "Ran out on": one more statement, only when some project's burn has reached its budget.
+    spent_ones = {pid: f.budget for pid, f in figures.items() if spent(f)}
+    if spent_ones:
+        days = uow.burn_dates.first_day_reaching(spent_ones, today)
+        figures = {pid: replace(f, ran_out_on=days.get(pid)) for pid, f in figures.items()}
+    return figures
 
 
 def project_budget(uow: UnitOfWork, actor: Person, project: Project, today: date) -> ProjectBudget:
@@ -115,7 +121,7 @@ def client_budget(uow: UnitOfWork, actor: Person, client: Client, today: date) -
     rows = tuple(
         ProjectBudget(p, client, figures[p.id or 0], people.get(p.manager_id or 0), director) for p in visible
     )
-    total = client_figures([r.figures for r in rows])
+    total = client_figures([r.figures for r in rows], [r.project.key for r in rows])
     return ClientBudget(client, director, rows, total, hidden=len(projects) - len(visible))
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from domain import services
-from domain.budget import BudgetFigures
+from domain.budget import BudgetFigures, spent
 from handlers.base import Turn, format_date, format_hours, format_pct, rag_tone, rag_word, turn
 from handlers.context import Context
 from handlers.parsing import resolve_named
@@ -27,6 +29,20 @@ def _headline(f: BudgetFigures) -> str:
     return f"{rag_word(f.rag)}{why}"
 
 
+def _run_out(f: BudgetFigures, today: date) -> Fact:
+    """DESIGN's "runs out on" / "ran out on": a date to come, or the day the burn reached the budget.
+
+    A client total shows the earliest of its projects' dates, with that project's key."""
+    if f.pct_elapsed is None:  # a client total
+        if f.runs_out_on is None:
+            return Fact("Earliest run-out", "no project runs out before its end")
+        return Fact("Earliest run-out", f"{format_date(f.runs_out_on)} ({f.earliest_key})",
+                    Tone.RED if f.runs_out_on <= today else Tone.NONE)
+    if spent(f):
+        return Fact("Ran out on", format_date(f.ran_out_on, "budget spent"), Tone.RED)
+    return Fact("Runs out on", format_date(f.runs_out_on, "not before the end"))
+
+
 def figure_facts(t: Turn, f: BudgetFigures) -> tuple[Fact, ...]:
     budget = t.money(f.budget)
     if f.approved_scope:
@@ -43,7 +59,7 @@ def figure_facts(t: Turn, f: BudgetFigures) -> tuple[Fact, ...]:
         Fact("Forecast at completion", t.money(f.forecast)),
         Fact("Variance", f"{t.money(f.variance, signed=True)} ({'over' if f.variance < 0 else 'under'} budget)",
              variance_tone),
-        Fact("Runs out on", format_date(f.runs_out_on, "not before the end")),
+        _run_out(f, t.today),
         Fact("Margin", f"{t.money(f.margin)} ({format_pct(f.margin_pct)})"),
     ]
     hours = format_hours(f.hours)
@@ -84,7 +100,8 @@ def client_reply(t: Turn, b: services.ClientBudget) -> Reply:
     lines = []
     for row in sorted(b.projects, key=lambda r: (-r.figures.rag.rank, r.project.key)):
         f = row.figures
-        runs_out = f" · runs out {f.runs_out_on:%d %b}" if f.runs_out_on else ""
+        runs_out = (f" · ran out {f.ran_out_on:%d %b}" if f.ran_out_on else
+                    f" · runs out {f.runs_out_on:%d %b}" if f.runs_out_on else "")
         lines.append(
             f"[{rag_word(f.rag)}] {row.project.key} · {row.project.name}: {format_pct(f.pct_burned)} burned vs "
             f"{format_pct(f.pct_elapsed)} elapsed · {t.money(f.burned)} of {t.money(f.budget)} · "
@@ -94,7 +111,7 @@ def client_reply(t: Turn, b: services.ClientBudget) -> Reply:
     director = f"Director {b.director.name} · " if b.director else ""
     return Reply(
         title=f"{b.client.name} — {len(b.projects)} project{'s' if len(b.projects) != 1 else ''}",
-        summary=_headline(b.total),
+        summary=_client_headline(b),
         tone=rag_tone(b.total.rag),
         facts=figure_facts(t, b.total),
         sections=(Section(title="Projects", lines=tuple(lines)),),
@@ -102,3 +119,24 @@ def client_reply(t: Turn, b: services.ClientBudget) -> Reply:
         actions=tuple(Action(f"Budget {r.project.key}", f"budget {r.project.key}") for r in b.projects[:5]),
         subject=f"client:{b.client.key}",
     )
+
+
+# A project's RAG reason as said of the project ("acme-app is over budget").
+_SAID_OF = {
+    "budget spent": "is over budget",
+    "forecast more than 10% over budget": "is forecast more than 10% over budget",
+    "forecast over budget": "is forecast over budget",
+    "burning faster than time": "is burning faster than time",
+}
+
+
+def _client_headline(b: services.ClientBudget) -> str:
+    """The client's RAG and the project(s) that set it: "Red: acme-app is over budget"."""
+    worst = b.total.rag
+    setters = [r for r in b.projects if r.figures.rag is worst and r.figures.reasons]
+    if not setters:
+        return rag_word(worst)
+    said = "; ".join(
+        f"{r.project.key} " + " and ".join(_SAID_OF.get(why, why) for why in r.figures.reasons) for r in setters
+    )
+    return f"{rag_word(worst)}: {said}"

@@ -34,7 +34,7 @@ def test_budget_of_a_project_shows_every_figure_of_the_worked_example(world: Wor
     assert fact(reply, "Time elapsed") == "50.0%"
     assert fact(reply, "Weekly burn") == "$1,125"
     assert fact(reply, "Forecast at completion") == "$7,410.71"
-    assert fact(reply, "Variance") == "+$2,589 (under budget)"
+    assert fact(reply, "Variance") == "+$2,589.29 (under budget)"
     assert fact(reply, "Runs out on") == "not before the end"
     assert fact(reply, "Margin") == "$1,800 (36.0%)"
     assert fact(reply, "Hours") == "45h of 100h"
