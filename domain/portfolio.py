@@ -198,11 +198,13 @@ def conditions(uow: UnitOfWork, portfolio: Portfolio, org: Organisation, now: da
         v = views[project.id]
         waited = working_days_between(a.requested_at.date(), portfolio.today)
         if over:
+            weeks = f"{len(over)} week{'s' if len(over) != 1 else ''}"
             found.append(Condition(project, v.client, "allocation_over_capacity",
-                                   f"A{a.id}: {person.name} would be over capacity in {len(over)} week(s)", Rag.AMBER,
+                                   f"A{a.id}: {person.name} would be over capacity in {weeks}", Rag.AMBER,
                                    f"allocation:{a.id}"))
         elif waited > policy.approval_wait_days:
+            days = f"{waited} working day{'s' if waited != 1 else ''}"
             found.append(Condition(project, v.client, "approval_waiting",
-                                   f"A{a.id}: {person.name} waiting {waited} working days for a decision", Rag.AMBER,
+                                   f"A{a.id}: {person.name} waiting {days} for a decision", Rag.AMBER,
                                    f"allocation:{a.id}"))
     return found

@@ -143,6 +143,7 @@ def log_status(uow: UnitOfWork, actor: Person, project: Project, rag: Rag, note:
             example=f"status {project.key} {rag.value} waiting on assets from the client",
         )
     update = uow.statuses.add(StatusUpdate(None, project.id or 0, rag, note.strip(), actor.id or 0, at))
+    uow.changes.record(actor.id or 0, "status", update.id or 0, at)
     audit(uow, actor, at, source, "status.logged", f"project:{project.key}", f"{rag.value}: {note.strip()}")
     return update
 
@@ -173,6 +174,7 @@ def log_hours(uow: UnitOfWork, actor: Person, person: Person, project: Project, 
         TimeEntry(None, person.id or 0, project.id or 0, day, hours, person.bill_rate, person.cost_rate,
                   note.strip(), source)
     )
+    uow.changes.record(actor.id or 0, "hours", entry.id or 0, at)
     who = "" if person.id == actor.id else f" for {person.email}"
     audit(uow, actor, at, source, "hours.logged", f"project:{project.key}", f"{shown}h on {day.isoformat()}{who}")
     return entry
@@ -201,6 +203,7 @@ def flag_scope(uow: UnitOfWork, actor: Person, project: Project, description: st
         ScopeChange(None, project.id or 0, description.strip(), impact_hours, impact_amount, ScopeState.FLAGGED,
                     actor.id or 0, at, link=link)
     )
+    uow.changes.record(actor.id or 0, "scope", change.id or 0, at)
     audit(uow, actor, at, source, "scope.flagged", f"scope:{change.id}", f"{project.key}: {description.strip()}")
     return change
 
@@ -313,6 +316,7 @@ def request_allocation(uow: UnitOfWork, actor: Person, person: Person, project: 
                                            decision_note=f"replaced by A{allocation.id}"))
             audit(uow, actor, at, source, "allocation.cancelled", f"allocation:{old.id}",
                   f"replaced by A{allocation.id}")
+    uow.changes.record(actor.id or 0, "allocation", allocation.id or 0, at)
     audit(uow, actor, at, source, "allocation.requested", f"allocation:{allocation.id}", detail)
     return AllocationRequest(allocation, person, project, tuple(over), tuple(replaces))
 
@@ -347,6 +351,8 @@ def decide_allocation(uow: UnitOfWork, actor: Person, allocation_id: int, approv
         fresh = uow.allocations.get(allocation_id) or decided
         raise AlreadyDecided(_already(fresh.state.value, fresh.decided_by, fresh.decided_at, uow), fresh)
     audit(uow, actor, at, source, f"allocation.{state.value}", f"allocation:{allocation_id}", note.strip())
+    # Kept with the decision: a repeated decision answers with this check, not one made later.
+    uow.changes.save_decision(allocation_id, at, over)
     if approve:
         for old in replaces:
             new_end = allocation.start - timedelta(days=1) if old.start < allocation.start else None

@@ -7,6 +7,7 @@ from handlers.base import format_hours, turn
 from handlers.context import Context
 from handlers.reply import Action, Reply, Section, Tone
 from handlers.scope import decision_actions, impact_text
+from handlers.tone import request_tone
 
 USAGE = "approvals"
 EXAMPLE = "approvals"
@@ -24,7 +25,7 @@ def handle(ctx: Context, args: str) -> Reply:
             sections.append(Section(
                 title=f"A{a.id} · {r.person.name} on {r.project.name}",
                 lines=tuple(lines),
-                tone=Tone.RED if r.over else Tone.NONE,
+                tone=request_tone(bool(r.over)),
                 actions=(
                     Action("Approve", f"approve A{a.id}", "primary"),
                     Action("Reject", f"reject A{a.id}", "danger", confirm="Reject this allocation request?"),

@@ -13,6 +13,7 @@ from handlers.escalation_notices import ALLOCATION_RULES, after_change
 from handlers.notify import notify
 from handlers.parsing import parse_weekly, resolve_person, split_name, take_keyword_date
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+from handlers.tone import request_tone
 
 USAGE = "assign <person> <project> <N>h/week|<N>% [from <date>] [until <date>]"
 EXAMPLE = "assign jane@example.com acme-web 20h/week from next monday until 2027-01-31"
@@ -56,7 +57,9 @@ def handle(ctx: Context, args: str) -> Reply:
             f" This changes A{old.id} ({old.state.value}, {format_hours(old.hours_per_week)}/week)"
             + (", which it replaces now." if old.state.value == "requested" else " once approved.")
             for old in request.replaces)
-        return replace(reply, summary=f"Waiting for {waiting} to decide.{changes}", severity=Severity.SUCCESS)
+        # Requested: a success; over capacity, a warning for the approver to weigh (never red).
+        return replace(reply, summary=f"Waiting for {waiting} to decide.{changes}",
+                       severity=Severity.WARNING if request.over else Severity.SUCCESS)
 
 
 def _person(t: Turn, tokens: list[str]) -> tuple[Person, int]:
@@ -88,10 +91,10 @@ def allocation_reply(t: Turn, request: services.AllocationRequest, *, title: str
         lines = tuple(w.describe() for w in request.over)
         sections.append(Section(
             title=f"Over capacity in {len(request.over)} week{'s' if len(request.over) != 1 else ''}",
-            lines=lines, tone=Tone.RED,
+            lines=lines, tone=request_tone(True),
         ))
     else:
-        sections.append(Section(lines=("Within capacity in every week.",), tone=Tone.GREEN))
+        sections.append(Section(lines=("Within capacity in every week.",)))
     actions: tuple[Action, ...] = ()
     if a.state.value == "requested":
         actions = (
@@ -103,6 +106,6 @@ def allocation_reply(t: Turn, request: services.AllocationRequest, *, title: str
         facts=facts,
         sections=tuple(sections),
         actions=actions,
-        tone=Tone.RED if request.over else Tone.NONE,
+        tone=request_tone(bool(request.over)),
         subject=f"allocation:{a.id}",
     )

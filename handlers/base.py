@@ -14,6 +14,7 @@ from babel.numbers import format_currency, get_currency_precision
 from domain.identity import identify
 from domain.model import Organisation, Person, Rag
 from domain.ports import UnitOfWork
+from handlers import tone
 from handlers.context import Context
 from handlers.reply import Tone
 
@@ -84,8 +85,16 @@ def format_date(day: date | None, empty: str = "—") -> str:
 
 
 def rag_tone(rag: Rag) -> Tone:
-    return Tone(rag.value)
+    return tone.rag_tone(rag)
 
 
 def rag_word(rag: Rag) -> str:
     return rag.value.capitalize()
+
+
+DATE_TIME_FORMAT = "%a %d %b %Y %H:%M %Z"  # "Sun 15 Nov 2026 12:00 EST": one format, the timezone named
+
+
+def format_when(t: Turn, at: datetime | None, empty: str = "—") -> str:
+    """A moment in the organisation's timezone, in the one date-time format every answer uses."""
+    return empty if at is None else at.astimezone(ZoneInfo(t.org.timezone)).strftime(DATE_TIME_FORMAT)

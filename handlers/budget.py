@@ -9,7 +9,7 @@ from domain.budget import BudgetFigures, spent
 from handlers.base import Turn, format_date, format_hours, format_pct, rag_tone, rag_word, turn
 from handlers.context import Context
 from handlers.parsing import resolve_named
-from handlers.reply import Action, Fact, Reply, Section, Tone
+from handlers.reply import Action, Fact, Reply, Section
 
 USAGE = "budget <client-or-project>"
 EXAMPLE = "budget acme"
@@ -36,10 +36,9 @@ def _run_out(f: BudgetFigures, today: date) -> Fact:
     if f.pct_elapsed is None:  # a client total
         if f.runs_out_on is None:
             return Fact("Earliest run-out", "no project runs out before its end")
-        return Fact("Earliest run-out", f"{format_date(f.runs_out_on)} ({f.earliest_key})",
-                    Tone.RED if f.runs_out_on <= today else Tone.NONE)
+        return Fact("Earliest run-out", f"{format_date(f.runs_out_on)} ({f.earliest_key})")
     if spent(f):
-        return Fact("Ran out on", format_date(f.ran_out_on, "budget spent"), Tone.RED)
+        return Fact("Ran out on", format_date(f.ran_out_on, "budget spent"))
     return Fact("Runs out on", format_date(f.runs_out_on, "not before the end"))
 
 
@@ -53,12 +52,11 @@ def figure_facts(t: Turn, f: BudgetFigures) -> tuple[Fact, ...]:
     ]
     if f.pct_elapsed is not None:
         facts.append(Fact("Time elapsed", format_pct(f.pct_elapsed)))
-    variance_tone = Tone.RED if f.variance < 0 else Tone.NONE
     facts += [
         Fact("Weekly burn", t.money(f.weekly_rate)),
         Fact("Forecast at completion", t.money(f.forecast)),
-        Fact("Variance", f"{t.money(f.variance, signed=True)} ({'over' if f.variance < 0 else 'under'} budget)",
-             variance_tone),
+        # The RAG (on "Burned") carries the colour: a second colour here could contradict it.
+        Fact("Variance", f"{t.money(f.variance, signed=True)} ({'over' if f.variance < 0 else 'under'} budget)"),
         _run_out(f, t.today),
         Fact("Margin", f"{t.money(f.margin)} ({format_pct(f.margin_pct)})"),
     ]
@@ -70,7 +68,7 @@ def figure_facts(t: Turn, f: BudgetFigures) -> tuple[Fact, ...]:
         pending = f"{f.pending_scope_count} waiting"
         if f.pending_scope_amount:
             pending += f" ({t.money(f.pending_scope_amount, signed=True)})"
-        facts.append(Fact("Scope changes", pending, Tone.AMBER))
+        facts.append(Fact("Scope changes", pending))
     return tuple(facts)
 
 

@@ -140,4 +140,6 @@ def services_request(t: Turn, a: Allocation) -> services.AllocationRequest:
     person = t.uow.people.get(a.person_id)
     project = t.uow.projects.get(a.project_id)
     assert person is not None and project is not None
-    return services.AllocationRequest(a, person, project, ())
+    # The capacity check the decision was taken on (kept with it), so a repeated decision never
+    # contradicts the first answer.
+    return services.AllocationRequest(a, person, project, t.uow.changes.decision(a.id or 0) or ())

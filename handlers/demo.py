@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from domain.budget import project_figures
 from domain.capacity import monday
+from domain.escalations import sweep
 from domain.importing import apply_org, parse_org
 from domain.model import (
     Allocation,
@@ -44,6 +45,7 @@ from domain.model import (
     TimeEntry,
 )
 from domain.ports import ZERO, BurnTotals, Clock, ScopeTotals, UnitOfWork, UnitOfWorkFactory
+from handlers.escalation_notices import notice_payload
 from handlers.reply import Fact, Reply, Section, Severity
 
 DEMO_SUBJECT = "demo"
@@ -336,6 +338,9 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
         timezone = org.timezone if org.timezone != "UTC" else DEFAULT_TIMEZONE
         today = now.astimezone(ZoneInfo(timezone)).date()
         counts = _load(uow, now, today, timezone)
+        # Open what the demo's data escalates now, so every escalation listed has an id and an Acknowledge
+        # button from the first `escalations` (the scheduler's sweep would open the same ones).
+        sweep(uow, now, uow.organisation.get(), payload=notice_payload, resend=False)
         uow.audit.add(AuditEvent(None, now, None, Source.SYSTEM, DEMO_ACTION, DEMO_SUBJECT,
                                  f"demo organisation for {today.isoformat()}: {counts['entries']} time entries"))
         uow.commit()

@@ -22,6 +22,7 @@ from domain.services import audit
 from handlers.base import Turn, format_date, format_hours, rag_word, turn
 from handlers.context import Caller, Context
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+from handlers.tone import rag_tone, request_tone, worst_tone
 
 USAGE = "digest | digest now | digest at <time> [<timezone>] [weekdays|daily] | digest off"
 EXAMPLE = "digest at 09:15 Europe/London weekdays"
@@ -186,13 +187,15 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
         worse = [v for v in pf.views if v.project.key in previous_rags
                  and v.figures.rag.rank > Rag(previous_rags[v.project.key]).rank]
         if worse:
-            sections.append(Section(title="Budget RAG worsened since the previous digest", tone=Tone.RED, lines=tuple(
+            sections.append(Section(title="Budget RAG worsened since the previous digest",
+                                    tone=worst_tone(rag_tone(v.figures.rag) for v in worse), lines=tuple(
                 f"{v.project.key}: {rag_word(Rag(previous_rags[v.project.key]))} → {rag_word(v.figures.rag)}"
                 for v in worse),
                 actions=tuple(Action(f"Budget {v.project.key}", f"budget {v.project.key}") for v in worse[:3])))
     at_risk = [v for v in pf.views if v.figures.rag is not Rag.GREEN]
     if at_risk:
-        sections.append(Section(title="Budgets at risk", tone=Tone.RED, lines=tuple(
+        sections.append(Section(title="Budgets at risk", tone=worst_tone(rag_tone(v.figures.rag) for v in at_risk),
+                                lines=tuple(
             f"[{rag_word(v.figures.rag)}] {v.project.key}: {v.figures.pct_burned}% burned vs "
             f"{v.figures.pct_elapsed}% elapsed — {', '.join(v.figures.reasons)}"
             for v in sorted(at_risk, key=lambda v: -v.figures.rag.rank)),
@@ -213,13 +216,16 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
             actions=tuple(Action(f"Scope {p.key}", f"scope {p.key}") for p in
                           {p.key: p for _, p in pf.open_scope}.values())[:3]))
     if pf.waiting_allocations:
-        sections.append(Section(title="Approvals waiting", lines=tuple(
+        sections.append(Section(title="Approvals waiting",
+                                tone=worst_tone(request_tone(bool(over)) for *_, over in pf.waiting_allocations),
+                                lines=tuple(
             f"A{a.id} {person.name} on {p.key}, {format_hours(a.hours_per_week)}/week — waiting "
             f"{(t.now - a.requested_at).days}d" + (" (over capacity)" if over else "")
             for a, person, p, over in pf.waiting_allocations),
             actions=(Action("Open approvals", "approvals"),)))
     if pf.overloads:
-        sections.append(Section(title="Over capacity this week and next", tone=Tone.RED, lines=tuple(
+        # Amber, as the "someone over capacity" escalation about the same people is.
+        sections.append(Section(title="Over capacity this week and next", tone=Tone.AMBER, lines=tuple(
             f"{o.person.name}: {o.week.describe()}" for o in pf.overloads),
             actions=(Action("Open approvals", "approvals"),)))
     ending = [v for v in pf.views if t.today <= v.project.end <= t.today + timedelta(days=30)]

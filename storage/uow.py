@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from storage.burn_dates import SqlBurnDates
+from storage.changes import SqlChangeLog
 from storage.digest_runs import SqlDigestRunRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
 from storage.repositories import (
@@ -30,6 +31,7 @@ from storage.repositories import (
     SqlSubscriptionRepository,
     SqlTimeEntryRepository,
 )
+from storage.timesheets import SqlTimesheets
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_GATE_TIMEOUT_S = 30.0  # a unit of work waiting longer than this for its turn gives up
@@ -112,6 +114,8 @@ class SqlUnitOfWork:
     conversations: SqlConversationRepository
     digest_runs: SqlDigestRunRepository
     burn_dates: SqlBurnDates
+    changes: SqlChangeLog
+    timesheets: SqlTimesheets
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -150,6 +154,8 @@ class SqlUnitOfWork:
         self.conversations = SqlConversationRepository(s)
         self.digest_runs = SqlDigestRunRepository(s)
         self.burn_dates = SqlBurnDates(s)
+        self.changes = SqlChangeLog(s)
+        self.timesheets = SqlTimesheets(s)
         return self
 
     def __exit__(
