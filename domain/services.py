@@ -235,7 +235,7 @@ def _already(state: str, by: int | None, at: datetime | None, uow: UnitOfWork) -
     who = uow.people.get(by) if by else None
     # Shown in the organisation's timezone: "09:14 EST" means something to the people reading it.
     zone = ZoneInfo(uow.organisation.get().timezone)
-    when = f" on {at.astimezone(zone):%d %b %Y %H:%M %Z}" if at else ""
+    when = f" on {at.astimezone(zone):%a %d %b %Y %H:%M %Z}" if at else ""  # handlers.base.DATE_TIME_FORMAT
     return f"Already {state}" + (f" by {who.name}" if who else "") + f"{when}. Nothing changed."
 
 

@@ -15,7 +15,7 @@ from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.escalations import role_can_acknowledge
 from domain.model import Escalation
 from domain.services import audit
-from handlers.base import Turn, turn
+from handlers.base import DATE_TIME_FORMAT, Turn, turn
 from handlers.context import Context
 from handlers.escalation_notices import rule_title
 from handlers.notify import about, decided_card, update_copies
@@ -62,7 +62,7 @@ def handle(ctx: Context, args: str) -> Reply:
 def _when(t: Turn, at: datetime | None) -> str:
     if at is None:
         return ""
-    return f"{at.astimezone(ZoneInfo(t.org.timezone)):%a %d %b %H:%M}"
+    return at.astimezone(ZoneInfo(t.org.timezone)).strftime(DATE_TIME_FORMAT)
 
 
 def _already(t: Turn, esc: Escalation, title: str) -> Reply:

@@ -98,3 +98,13 @@ DATE_TIME_FORMAT = "%a %d %b %Y %H:%M %Z"  # "Sun 15 Nov 2026 12:00 EST": one fo
 def format_when(t: Turn, at: datetime | None, empty: str = "—") -> str:
     """A moment in the organisation's timezone, in the one date-time format every answer uses."""
     return empty if at is None else at.astimezone(ZoneInfo(t.org.timezone)).strftime(DATE_TIME_FORMAT)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 week``, ``3 weeks``, ``0 projects``; ``many`` for irregular plurals (``person``/``people``)."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def waiting_for(days: int) -> str:
+    """How long something has waited, in words: "since today", "1 day", "3 days"."""
+    return "since today" if days <= 0 else plural(days, "day")

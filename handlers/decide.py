@@ -18,7 +18,7 @@ from domain import services
 from domain.errors import AlreadyDecided, InvalidInput
 from domain.model import Allocation, Escalation, ScopeChange, ScopeState
 from handlers.assign import allocation_reply
-from handlers.base import Turn, turn
+from handlers.base import DATE_TIME_FORMAT, Turn, turn
 from handlers.context import Context
 from handlers.escalation_notices import ALLOCATION_RULES, SCOPE_RULES, after_change
 from handlers.notify import about, decided_card, notify, update_copies
@@ -93,7 +93,7 @@ def _decided_by(t: Turn, by: int | None, at: datetime | None) -> str:
     if at is None:
         return who.name if who else ""
     local = at.astimezone(ZoneInfo(t.org.timezone))
-    return f"{who.name if who else 'someone'} on {local:%d %b %Y %H:%M %Z}"
+    return f"{who.name if who else 'someone'} on {local.strftime(DATE_TIME_FORMAT)}"
 
 
 def _allocation_decided(t: Turn, request: services.AllocationRequest) -> Reply:

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain import permissions
-from domain.digests import DigestRun
+from domain.digests import DigestRun, occurrences
 from domain.errors import InvalidInput, NotFound
 from domain.model import DigestSubscription, Project, Rag, Role, Source
 from domain.portfolio import Portfolio, load_portfolio
 from domain.ports import UnitOfWork
 from domain.services import audit
-from handlers.base import Turn, format_date, format_hours, rag_word, turn
+from handlers.base import DATE_TIME_FORMAT, Turn, format_date, format_hours, plural, rag_word, turn, waiting_for
 from handlers.context import Caller, Context
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
 from handlers.tone import rag_tone, request_tone, worst_tone
@@ -61,13 +61,29 @@ def _projects_for(t: Turn, channel: str) -> tuple[list[Project], str]:
 
 def _settings(t: Turn, channel: str) -> Reply:
     sub = t.uow.subscriptions.for_channel(channel)
+    where = "your personal digest" if channel.startswith("dm:") else "this channel"
     if sub is None or not sub.active:
-        return Reply(title="No digest here yet", summary=f"Schedule one: `{EXAMPLE}` or see it now: `digest now`")
+        bound = t.uow.projects.by_channel(channel) if not channel.startswith("dm:") else []
+        covers = f" It would cover {', '.join(p.key for p in bound[:5])}." if bound else ""
+        example = f"digest at 09:00 {t.org.timezone} weekdays"
+        return Reply(title=f"No digest scheduled for {where}",
+                     summary=f"Start one with `{example}` (a time, optionally a timezone and weekdays or daily), "
+                             f"or see it now with `digest now`.{covers}",
+                     actions=(Action("Post it now", "digest now"),))
     return Reply(
         title="Digest scheduled",
-        summary=f"{sub.hour:02d}:{sub.minute:02d} {sub.timezone}, {'weekdays' if sub.weekdays_only else 'every day'}",
+        summary=f"Every {'weekday' if sub.weekdays_only else 'day'} at {sub.hour:02d}:{sub.minute:02d} "
+                f"{sub.timezone}. Next: {_next_send(t, sub)}.",
         actions=(Action("Post it now", "digest now"), Action("Stop", "digest off", "danger")),
     )
+
+
+def _next_send(t: Turn, sub: DigestSubscription) -> str:
+    """The next time this subscription sends, in its own timezone (named)."""
+    upcoming = occurrences(sub.hour, sub.minute, sub.timezone, sub.weekdays_only, t.now, t.now + timedelta(days=8))
+    if not upcoming:
+        return "not within the next week"
+    return upcoming[0].due_at.astimezone(ZoneInfo(sub.timezone)).strftime(DATE_TIME_FORMAT)
 
 
 def _off(t: Turn, channel: str) -> Reply:
@@ -96,7 +112,10 @@ def _subscribe(t: Turn, channel: str, words: list[str]) -> Reply:
         hour = hour % 12 + (12 if m.group(3).lower() == "pm" else 0)
     if hour > 23 or minute > 59:
         raise InvalidInput(f"“{words[0]}” is not a time of day.", example=EXAMPLE)
-    zone, weekdays_only = t.org.timezone, True
+    existing = t.uow.subscriptions.for_channel(channel)
+    # Without a timezone, a change of time keeps the subscription's own (a London digest stays in London).
+    zone = existing.timezone if existing is not None and existing.active else t.org.timezone
+    weekdays_only = existing.weekdays_only if existing is not None and existing.active else True
     for word in words[1:]:
         low = word.lower()
         if low in ("weekdays", "weekday"):
@@ -109,7 +128,6 @@ def _subscribe(t: Turn, channel: str, words: list[str]) -> Reply:
     if personal and t.actor.role not in (Role.DIRECTOR, Role.ADMIN, Role.MANAGER, Role.FINANCE):
         raise InvalidInput("Personal digests are for directors, managers and finance; subscribe in a "
                            "project channel instead.", example=EXAMPLE)
-    existing = t.uow.subscriptions.for_channel(channel)
     sub = DigestSubscription(
         existing.id if existing else None, channel, t.ctx.platform, hour, minute, zone, weekdays_only,
         t.actor.id or 0, person_id=t.actor.id if channel.startswith("dm:") or t.ctx.is_direct else None,
@@ -119,13 +137,37 @@ def _subscribe(t: Turn, channel: str, words: list[str]) -> Reply:
           f"{hour:02d}:{minute:02d} {zone} {'weekdays' if weekdays_only else 'daily'}")
     return Reply(
         title="Digest scheduled",
-        summary=f"Every {'weekday' if weekdays_only else 'day'} at {hour:02d}:{minute:02d} {zone}.",
+        summary=f"Every {'weekday' if weekdays_only else 'day'} at {hour:02d}:{minute:02d} {zone}. "
+                f"Next: {_next_send(t, sub)}.",
         severity=Severity.SUCCESS,
         actions=(Action("Post it now", "digest now"),),
     )
 
 
+# Abbreviations people type for a timezone: each is a fixed offset (or ambiguous), which would send the
+# digest an hour off for half the year. Refused with the IANA name they most likely mean.
+_ABBREVIATIONS = {
+    "EST": "America/New_York", "EDT": "America/New_York", "CST": "America/Chicago", "CDT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "GMT": "Europe/London", "BST": "Europe/London", "WET": "Europe/Lisbon", "CET": "Europe/Paris",
+    "CEST": "Europe/Paris", "MET": "Europe/Paris", "EET": "Europe/Athens", "EEST": "Europe/Athens",
+    "IST": "Asia/Kolkata", "JST": "Asia/Tokyo", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+    "HST": "Pacific/Honolulu",
+}
+
+
 def _zone(word: str) -> str:
+    upper = word.upper()
+    if upper in _ABBREVIATIONS or re.fullmatch(r"(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?", upper) \
+            or upper.startswith("ETC/"):
+        like = _ABBREVIATIONS.get(upper, "Europe/London")
+        raise InvalidInput(f"“{word}” is a fixed offset, not a timezone: it would be an hour off for half the "
+                           f"year. Use an IANA name such as {like}.", example=f"digest at 09:00 {like}")
+    if "/" not in word and upper != "UTC":
+        if word.lower() in ("weekend", "weekends"):
+            raise InvalidInput("Digests go out on weekdays or daily.", example=EXAMPLE)
+        raise InvalidInput(f"“{word}” is not a timezone (use an IANA name like America/New_York) nor weekdays/daily.",
+                           example="digest at 8:30 America/New_York daily")
     try:
         ZoneInfo(word)
         return word
@@ -169,7 +211,7 @@ def digest_and_snapshot(t: Turn, channel: str, *, since: datetime | None = None,
         + ("" if sections else "\nA quiet day: nothing needs attention.") + note_text,
         sections=tuple(sections),
         tone=Tone.RED if counts.get(Rag.RED) else Tone.AMBER if counts.get(Rag.AMBER) else Tone.GREEN,
-        footer=f"digest for {channel}",
+        footer="your personal digest" if channel.startswith("dm:") else "this channel's digest",
     ), snapshot
 
 
@@ -204,7 +246,8 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
              or v.status_age_working_days > t.org.escalation.stale_status_days]
     if stale:
         sections.append(Section(title="No status for a while", tone=Tone.AMBER, lines=tuple(
-            f"{v.project.key}: " + ("never" if v.status is None else f"{v.status_age_working_days} working days")
+            f"{v.project.key}: " + ("never" if v.status is None else
+                                    plural(v.status_age_working_days or 0, "working day"))
             + (f" — {v.manager.name}" if v.manager else "") for v in stale),
             actions=tuple(Action(f"Status {v.project.key}", f"status {v.project.key}") for v in stale[:3])))
     if pf.open_scope:
@@ -220,7 +263,7 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
                                 tone=worst_tone(request_tone(bool(over)) for *_, over in pf.waiting_allocations),
                                 lines=tuple(
             f"A{a.id} {person.name} on {p.key}, {format_hours(a.hours_per_week)}/week — waiting "
-            f"{(t.now - a.requested_at).days}d" + (" (over capacity)" if over else "")
+            f"{waiting_for((t.now - a.requested_at).days)}" + (" (over capacity)" if over else "")
             for a, person, p, over in pf.waiting_allocations),
             actions=(Action("Open approvals", "approvals"),)))
     if pf.overloads:

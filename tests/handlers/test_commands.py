@@ -313,11 +313,16 @@ def test_decision_error_paths(world: World, line: str, words: str) -> None:
 
 
 def test_digest_is_scheduled_shown_and_stopped_for_a_channel(world: World) -> None:
-    assert world.say("digest", channel="C0ACMEWEB").title == "No digest here yet"
+    unscheduled = world.say("digest", channel="C0ACMEWEB")
+    assert unscheduled.title == "No digest scheduled for this channel"
+    assert f"`digest at 09:00 {TZ} weekdays`" in unscheduled.summary and "acme-web" in unscheduled.summary
     scheduled = world.say("digest at 9:15 Europe/London weekdays", channel="C0ACMEWEB")
-    assert scheduled.summary == "Every weekday at 09:15 Europe/London."
-    assert world.say("digest", channel="C0ACMEWEB").summary == "09:15 Europe/London, weekdays"
-    assert world.say("digest at 8:30am daily", channel="C0ACMEWEB").summary == f"Every day at 08:30 {TZ}."
+    assert scheduled.summary == "Every weekday at 09:15 Europe/London. Next: Mon 16 Nov 2026 09:15 GMT."
+    assert world.say("digest", channel="C0ACMEWEB").summary == \
+        "Every weekday at 09:15 Europe/London. Next: Mon 16 Nov 2026 09:15 GMT."
+    # A new time without a timezone keeps the subscription's own: London stays London.
+    assert world.say("digest at 8:30am daily", channel="C0ACMEWEB").summary == \
+        "Every day at 08:30 Europe/London. Next: Mon 16 Nov 2026 08:30 GMT."
     assert world.say("digest off", channel="C0ACMEWEB").title == "Digest stopped"
     bad = world.say("digest at 25:00", channel="C0ACMEWEB")
     assert bad.severity is Severity.ERROR and "Example: `digest at 09:15" in bad.summary
