@@ -132,6 +132,10 @@ def run_inprocess(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, *
     results.append(measure("(d) escalation sweep", database, sweep, few,
                            detail=f"{SWEEP_NAME}, {data.counts.projects} projects, {data.counts.entries:,} entries"))
     results.append(measure("(d) SQL floor", database, floor, few, detail="one GROUP BY project_id of burn"))
+    everyone = context(email=data.admin_email)
+    results.append(measure("(f) timesheet team", database,
+                           lambda: _checked(handle(everyone, "timesheet team"), "Team timesheet"), some,
+                           detail=f"`timesheet team` as an admin: {data.counts.people} people, one week of entries"))
     return results
 
 

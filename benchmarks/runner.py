@@ -44,6 +44,7 @@ TARGETS = {
     "(b) budget <client>": 20.0,
     "(b) budget <project>": 20.0,
     "(c) digest": 200.0,
+    "(f) timesheet team": 200.0,
 }
 
 

@@ -198,8 +198,8 @@ def digest_and_snapshot(t: Turn, channel: str, *, since: datetime | None = None,
     projects, scope_words = _projects_for(t, channel)
     note_text = "".join(f"\n_{n}_" for n in notes)
     if not projects:
-        return Reply(title="No projects here", summary="Bind a channel to a project in the organisation file "
-                     "(`channel:`), or ask for your portfolio in a direct message." + note_text), {}
+        return Reply(title="No projects here", summary="No project is linked to this channel yet: ask an admin to "
+                     "link it to its project, or ask for your portfolio in a direct message." + note_text), {}
     portfolio = load_portfolio(t.uow, projects, t.org, t.today)
     sections = digest_sections(t, portfolio, since=since, previous_rags=previous_rags)
     snapshot = {v.project.key: v.figures.rag.value for v in portfolio.views}
