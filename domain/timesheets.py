@@ -27,9 +27,9 @@ class Week:
         return sum(self.hours.values(), Decimal(0))
 
     def days_without_hours(self, today: date) -> list[date]:
-        """Working days of the week up to today on which nothing was logged."""
+        """Working days of the week before today on which nothing was logged (today isn't over yet)."""
         logged = {day for _, day in self.hours}
-        return [d for d in (self.first + timedelta(days=i) for i in range(5)) if d <= today and d not in logged]
+        return [d for d in (self.first + timedelta(days=i) for i in range(5)) if d < today and d not in logged]
 
 
 def may_see_others(actor: Person) -> bool:

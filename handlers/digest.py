@@ -22,6 +22,7 @@ from domain.services import audit
 from handlers.base import DATE_TIME_FORMAT, Turn, format_date, format_hours, plural, rag_word, turn, waiting_for
 from handlers.context import Caller, Context
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+from handlers.scope import impact_text
 from handlers.tone import rag_tone, request_tone, worst_tone
 
 USAGE = "digest | digest now | digest at <time> [<timezone>] [weekdays|daily] | digest off"
@@ -252,9 +253,7 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
             actions=tuple(Action(f"Status {v.project.key}", f"status {v.project.key}") for v in stale[:3])))
     if pf.open_scope:
         sections.append(Section(title="Open scope changes", lines=tuple(
-            f"S{c.id} {p.key}: {c.description}"
-            + (f" ({t.money(c.impact_amount, signed=True)})" if c.impact_amount else "")
-            + (f" (+{format_hours(c.impact_hours)})" if c.impact_hours else "")
+            f"S{c.id} {p.key}: {c.description} (impact {impact_text(t, c, p)})"
             for c, p in pf.open_scope),
             actions=tuple(Action(f"Scope {p.key}", f"scope {p.key}") for p in
                           {p.key: p for _, p in pf.open_scope}.values())[:3]))

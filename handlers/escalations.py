@@ -6,7 +6,7 @@ from __future__ import annotations
 from domain import permissions
 from domain.escalations import sweep
 from domain.model import Role
-from handlers.base import format_when, turn
+from handlers.base import format_when, plural, turn
 from handlers.context import Context
 from handlers.escalation_notices import decision_actions, notice_payload, rule_title
 from handlers.reply import Action, Reply, Section, Tone
@@ -43,11 +43,12 @@ def handle(ctx: Context, args: str) -> Reply:
                 tone=Tone(e.severity.value),
                 actions=((Action("Acknowledge", f"ack E{e.id}", "primary"),) if not e.acknowledged_at else ())
                 + decision_actions(e, project.key)))
-        fresh: list[object] = []
-        total = len(persisted) + len(fresh)
+        total = len(persisted)
         return Reply(
             title=f"{total} escalation{'s' if total != 1 else ''}" if total else "No escalations",
-            summary="" if total else f"All {len(projects)} of your projects are within their limits.",
+            summary="" if total else (
+                f"All {plural(len(projects), 'project')} you direct or manage are within their limits."
+                if projects else "You direct or manage no project; escalations go to their directors and managers."),
             sections=tuple(sections),
             tone=worst_tone(Tone(e.severity.value) for e in persisted),
         )

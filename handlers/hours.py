@@ -6,7 +6,7 @@ from datetime import date
 
 from domain import services
 from domain.errors import InvalidInput, NotFound
-from domain.model import Person
+from domain.model import Person, Role
 from domain.ports import UnitOfWork
 from handlers.base import format_hours, turn
 from handlers.context import Context
@@ -50,7 +50,9 @@ def handle(ctx: Context, args: str) -> Reply:
             summary=entry.note,
             severity=Severity.SUCCESS,
             facts=(Fact("Date", f"{entry.day:%a %d %b %Y}"), Fact("Value", t.money(entry.hours * entry.bill_rate))),
-            actions=(Action("Budget", f"budget {project.key}"),),
+            # A member can't see budgets: their button leads to what they may see, their timesheet.
+            actions=(Action("Budget", f"budget {project.key}"),) if t.actor.role is not Role.MEMBER else
+            (Action("Timesheet", "timesheet"), Action("Undo", "undo")),
             subject=f"project:{project.key}",
         )
 

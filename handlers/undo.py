@@ -27,6 +27,6 @@ def handle(ctx: Context, args: str) -> Reply:
             title="Undone",
             summary=f"Reverted your {undone.what}.",
             severity=Severity.SUCCESS,
-            actions=(Action("Budget", f"budget {undone.project.key}"),) if undone.project else (),
+            actions=(Action("Timesheet", "timesheet"),) if undone.kind == "hours" else (),
             subject=f"project:{undone.project.key}" if undone.project else None,
         )
