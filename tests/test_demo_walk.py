@@ -68,7 +68,7 @@ def test_every_header_is_the_worst_tone_it_lists_and_says_its_rag_word_once(
 def test_a_project_has_one_rag_in_budget_projects_the_client_answer_and_the_digest(
         walk: dict[tuple[str, str], Reply]) -> None:
     seen: dict[str, set[str]] = {}
-    for (role, line), reply in walk.items():
+    for (_role, line), reply in walk.items():
         if line.startswith("budget ") and reply.ok and reply.subject and reply.subject.startswith("project:"):
             seen.setdefault(reply.subject.split(":")[1], set()).add(reply.summary.split(" ")[0].strip(":—"))
         for text, _ in _texts(reply):
