@@ -6,7 +6,7 @@ from datetime import date
 
 from domain import services
 from domain.budget import BudgetFigures, spent
-from handlers.base import Turn, format_date, format_hours, format_pct, rag_tone, rag_word, turn
+from handlers.base import Turn, format_date, format_hours, format_pct, plural, rag_tone, rag_word, turn
 from handlers.context import Context
 from handlers.parsing import resolve_named
 from handlers.reply import Action, Fact, Reply, Section
@@ -105,7 +105,7 @@ def client_reply(t: Turn, b: services.ClientBudget) -> Reply:
             f"{format_pct(f.pct_elapsed)} elapsed · {t.money(f.burned)} of {t.money(f.budget)} · "
             f"forecast {t.money(f.forecast)}{runs_out}"
         )
-    note = f"{b.hidden} more project(s) you can't see." if b.hidden else ""
+    note = f"{plural(b.hidden, 'more project')} you can't see." if b.hidden else ""
     director = f"Director {b.director.name} · " if b.director else ""
     return Reply(
         title=f"{b.client.name} — {len(b.projects)} project{'s' if len(b.projects) != 1 else ''}",

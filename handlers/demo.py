@@ -329,7 +329,8 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
         if existing:
             return Reply(
                 title="This database already holds an organisation",
-                summary=(f"It has {len(existing)} client(s) ({', '.join(c.key for c in existing[:5])}); the demo "
+                summary=(f"It has {len(existing)} client{'' if len(existing) == 1 else 's'} "
+                         f"({', '.join(c.key for c in existing[:5])}); the demo "
                          "loads only into an empty database. Point DATABASE_URL at a new file, e.g. "
                          "`DATABASE_URL=sqlite:///demo.db steward demo`."),
                 severity=Severity.ERROR,

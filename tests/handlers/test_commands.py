@@ -72,7 +72,7 @@ def test_budget_is_refused_to_a_member_naming_who_can(world: World) -> None:
 def test_a_manager_sees_only_their_projects_of_a_client(world: World) -> None:
     reply = world.say("budget acme", who="mark@example.com")
     assert reply.title == "Acme Corp — 1 project"
-    assert "1 more project(s) you can't see" in reply.footer
+    assert "1 more project you can't see" in reply.footer
 
 
 def test_budget_of_a_client_runs_a_fixed_number_of_statements(uow_factory, count_statements) -> None:  # type: ignore[no-untyped-def]

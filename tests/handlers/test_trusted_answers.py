@@ -239,3 +239,14 @@ def test_dates_and_times_are_said_in_one_format_with_the_timezone_named(world: W
     world.say(f"approve A{aid}", now=datetime(2026, 11, 15, 9, 14, tzinfo=ZoneInfo(TZ)))
     again = world.say(f"approve A{aid}")
     assert "on Sun 15 Nov 2026 09:14 EST" in again.summary
+
+
+def test_every_example_in_help_parses_exactly_as_shown(world: World) -> None:
+    from handlers.help import COMMANDS
+
+    for usage, _, examples in COMMANDS.values():
+        for example in examples:
+            reply = world.say(example)
+            # A missing A12 or E12 is "Not found"; a malformed line would be "Check the command".
+            assert reply.title != "Check the command", (usage, example, reply.summary)
+            assert reply.title != "Steward hit an error", (usage, example)
