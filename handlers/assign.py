@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from domain import services
 from domain.errors import InvalidInput, NotFound
-from domain.model import Person
+from domain.model import Escalation, Person
 from handlers.base import Turn, format_date, format_hours, turn
 from handlers.context import Context
 from handlers.escalation_notices import ALLOCATION_RULES, after_change
-from handlers.notify import notify
+from handlers.notify import about, decided_card, notify, update_copies
 from handlers.parsing import parse_weekly, resolve_person, split_name, take_keyword_date
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
 from handlers.tone import request_tone
@@ -52,7 +53,9 @@ def handle(ctx: Context, args: str) -> Reply:
         )
         for approver in approvers:
             notify(t, approver, f"notify:allocation:{request.allocation.id}:requested:{approver.id}", card)
-        after_change(t, project.id, ALLOCATION_RULES)  # over capacity escalates now (after the card: see ack.py)
+        # Over capacity escalates now (after the card: see ack.py); a replaced request's escalation closes.
+        swept = after_change(t, project.id, ALLOCATION_RULES)
+        _update_replaced_cards(t, request, swept.closed)
         changes = "".join(
             f" This changes A{old.id} ({old.state.value}, {format_hours(old.hours_per_week)}/week)"
             + (", which it replaces now." if old.state.value == "requested" else " once approved.")
@@ -109,3 +112,21 @@ def allocation_reply(t: Turn, request: services.AllocationRequest, *, title: str
         tone=request_tone(bool(request.over)),
         subject=f"allocation:{a.id}",
     )
+
+
+def _update_replaced_cards(t: Turn, request: services.AllocationRequest, closed: Iterable[Escalation]) -> None:
+    """A pending request this one replaced is cancelled: its approval cards and the cards of its escalation
+    (closed just now) show that, in place, and lose their Approve / Reject buttons."""
+    for old in request.replaces:
+        if old.state.value != "requested":
+            continue
+        rid = f"A{old.id}"
+        gone = Reply(title=f"Allocation {rid} replaced by A{request.allocation.id}",
+                     summary=f"{format_hours(old.hours_per_week)}/week → "
+                             f"{format_hours(request.allocation.hours_per_week)}/week: decide "
+                             f"A{request.allocation.id} instead.",
+                     subject=f"allocation:{old.id}")
+        update_copies(t, f"notify:allocation:{old.id}:requested:", "cancelled", decided_card(gone, about(rid)))
+        for esc in closed:
+            if esc.subject == f"allocation:{old.id}" and esc.id is not None:
+                update_copies(t, f"escalation:{esc.id}:", "cancelled", decided_card(gone, about(rid, f"E{esc.id}")))

@@ -250,3 +250,19 @@ def test_every_example_in_help_parses_exactly_as_shown(world: World) -> None:
             # A missing A12 or E12 is "Not found"; a malformed line would be "Check the command".
             assert reply.title != "Check the command", (usage, example, reply.summary)
             assert reply.title != "Steward hit an error", (usage, example)
+
+
+def test_a_replaced_request_updates_its_approval_card_in_place(world: World) -> None:
+    from domain.model import DeliveryState
+
+    old = _id(world.say("assign jane acme-web 10h/week", who="mark@example.com"))
+    new = _id(world.say("assign jane acme-web 15h/week", who="mark@example.com"))
+    key = f"update:notify:allocation:{old}:requested:{world.ids['dana']}:cancelled"
+    with world.uow_factory() as uow:
+        update = uow.outbox.by_key(key)
+        original = uow.outbox.by_key(f"notify:allocation:{old}:requested:{world.ids['dana']}")
+    assert update is not None, key
+    card = Reply.from_dict(update.payload)
+    assert card.title == f"Allocation A{old} replaced by A{new}"
+    assert not any(a.command.startswith(("approve", "reject")) for a in card.actions)
+    assert original is not None and original.state is DeliveryState.FAILED  # never sent: superseded
