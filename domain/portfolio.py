@@ -170,7 +170,9 @@ def conditions(uow: UnitOfWork, portfolio: Portfolio, org: Organisation, now: da
             found.append(Condition(p, v.client, "status_amber_twice", f"amber twice in a row: {v.status.note}",
                                    Rag.AMBER))
         if v.status_age_working_days is None or v.status_age_working_days > policy.stale_status_days:
-            age = "never" if v.status is None else f"{v.status_age_working_days} working days ago"
+            days = v.status_age_working_days or 0
+            age = ("never" if v.status is None else "today" if days == 0 else
+                   f"{days} working day{'s' if days != 1 else ''} ago")
             who = f" ({v.manager.name})" if v.manager else ""
             found.append(Condition(p, v.client, "stale_status", f"no status update{who}: last {age}", Rag.AMBER))
     views = {v.project.id: v for v in portfolio.views}

@@ -266,3 +266,8 @@ def test_a_replaced_request_updates_its_approval_card_in_place(world: World) -> 
     assert card.title == f"Allocation A{old} replaced by A{new}"
     assert not any(a.command.startswith(("approve", "reject")) for a in card.actions)
     assert original is not None and original.state is DeliveryState.FAILED  # never sent: superseded
+
+
+def test_a_status_logged_today_says_today_not_zero_days_ago(world: World) -> None:
+    world.say("status acme-web green all good", who="mark@example.com")
+    assert world.say("status acme-web").summary == "all good — today"
