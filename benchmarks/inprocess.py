@@ -138,6 +138,10 @@ def run_inprocess(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, *
     results.append(measure("(f) standup", database, lambda: _checked(handle(admin, "standup"), "Stand-up"), some,
                            detail=f"`standup` in {data.digest_channel}"))
     results += money_owed(factory, data, database, clock, many)
+    everyone = context(email=data.admin_email)
+    results.append(measure("(f) timesheet team", database,
+                           lambda: _checked(handle(everyone, "timesheet team"), "Team timesheet"), some,
+                           detail=f"`timesheet team` as an admin: {data.counts.people} people, one week of entries"))
     return results
 
 

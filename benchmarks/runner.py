@@ -47,6 +47,7 @@ TARGETS = {
     "(f) standup": 100.0,
     "(f) ar all": 50.0,
     "(f) wip all": 50.0,
+    "(f) timesheet team": 200.0,
 }
 
 

@@ -150,7 +150,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             states = None if args.all else [DeliveryState.PENDING, DeliveryState.FAILED]
             messages = uow.outbox.list(states, limit=args.limit)
             tz = ZoneInfo(uow.organisation.get().timezone)
-        print(outbox_table(messages, tz))
+            people = {p.id: p.name for p in uow.people.list() if p.id is not None}
+        print(outbox_table(messages, tz, people))
         return EXIT_OK
     if args.command == "people":
         return _unlink(steward, args.email, args.platform)

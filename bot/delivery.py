@@ -239,18 +239,28 @@ def thread_parent(message: OutboxMessage, reply: Mapping[str, Any], uow_factory:
     return parent.platform_ref
 
 
-def outbox_table(messages: list[OutboxMessage], tz: Any = None) -> str:
-    """``steward outbox``: pending and failed messages as a text table."""
+def outbox_table(messages: list[OutboxMessage], tz: Any = None, people: Mapping[int, str] | None = None) -> str:
+    """``steward outbox``: pending and failed messages as a text table, people by name.
+
+    A card superseded before delivery (its request was decided first) is not a failure: those rows are
+    listed apart, after the ones that need attention."""
     if not messages:
         return "The outbox is empty: nothing pending, nothing failed."
+    names = people or {}
+
+    def superseded(m: OutboxMessage) -> bool:
+        return DeliveryState(m.state) is DeliveryState.FAILED and (m.last_error or "").startswith("superseded")
+
     rows = [("STATE", "KEY", "TO", "DUE", "TRIES", "LAST ERROR")]
-    for m in messages:
-        to = m.channel or (f"person {m.person_id}" if m.person_id else "?")
+    for m in sorted(messages, key=superseded):
+        to = m.channel or (names.get(m.person_id, f"person {m.person_id}") if m.person_id else "?")
         if m.platform:
             to += f" ({Platform(m.platform).value})"
         due = m.due_at.astimezone(tz) if tz else m.due_at
-        rows.append((DeliveryState(m.state).value, m.key, to, f"{due:%Y-%m-%d %H:%M}", str(m.attempts),
-                     (m.last_error or "").replace("\n", " ")[:160]))
+        state = "superseded" if superseded(m) else DeliveryState(m.state).value
+        error = "" if superseded(m) else (m.last_error or "").replace("\n", " ")[:160]
+        rows.append((state, m.key, to, f"{due:%Y-%m-%d %H:%M}", str(m.attempts),
+                     error or ("decided before delivery: nothing to send" if superseded(m) else "")))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
                      for r in rows)

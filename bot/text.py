@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from handlers.reply import Reply, Severity, Tone
+from handlers.tone import says_tone, settle
 
 _MARK = {Tone.GREEN: "●", Tone.AMBER: "▲", Tone.RED: "■", Tone.NONE: ""}
 
 
 def render(reply: Reply) -> str:
+    reply = settle(reply)
     lines: list[str] = []
     mark = _MARK[reply.tone]
     prefix = "✖ " if reply.severity is Severity.ERROR else "⚠ " if reply.severity is Severity.WARNING else ""
-    lines.append(f"{prefix}{reply.title}" + (f"  {mark} {reply.tone.value.upper()}" if mark else ""))
+    # The RAG word once: after the title only when the title and summary don't already say it.
+    badge = "" if not mark else f"  {mark}" if says_tone(reply) else f"  {mark} {reply.tone.value.upper()}"
+    lines.append(f"{prefix}{reply.title}{badge}")
     if reply.summary:
         lines.extend(f"  {line}" for line in reply.summary.splitlines())
     if reply.facts:

@@ -78,6 +78,10 @@ class BudgetFigures:
     pending_scope_hours: Decimal
     rag: Rag
     reasons: tuple[str, ...]  # why the RAG is what it is, in words
+    # For a project whose burn reached its budget: the first day the cumulative burn reached it.
+    # (A client total: the earliest run-out of its projects, ran out or not, with ``earliest_key``.)
+    ran_out_on: date | None = None
+    earliest_key: str | None = None
 
 
 def budget_rag(
@@ -141,18 +145,21 @@ def project_figures(project: Project, burn: BurnTotals, scope: ScopeTotals, toda
 
 
 def runs_out_on(remaining: Decimal, weekly_rate: Decimal, today: date, end: date) -> date | None:
-    """The date the remaining budget hits zero at the weekly rate; None if the rate is zero or the
-    money lasts past the end. Already spent: today."""
-    if weekly_rate <= 0:
+    """The date the remaining budget hits zero at the weekly rate; None if the rate is zero, the
+    money lasts past the end, or it is already spent (then "ran out on" says when: ``ran_out``)."""
+    if weekly_rate <= 0 or remaining <= 0:
         return None
-    if remaining <= 0:
-        return today
     days = (remaining * 7 / weekly_rate).to_integral_value(rounding=ROUND_CEILING)
     when = today + timedelta(days=int(days))
     return when if when <= end else None
 
 
-def client_figures(figures: Sequence[BudgetFigures]) -> BudgetFigures:
+def spent(figures: BudgetFigures) -> bool:
+    """Has the burn reached the budget (the project "ran out")?"""
+    return figures.budget > 0 and figures.burned >= figures.budget
+
+
+def client_figures(figures: Sequence[BudgetFigures], keys: Sequence[str] = ()) -> BudgetFigures:
     """The total of a client's projects: sums, with the worst project's RAG (a client is only as
     healthy as its sickest project) and the earliest run-out date."""
     def total(attr: str) -> Decimal:
@@ -160,7 +167,11 @@ def client_figures(figures: Sequence[BudgetFigures]) -> BudgetFigures:
 
     budget, burned, margin = total("budget"), total("burned"), total("margin")
     worst = max((f.rag for f in figures), key=lambda r: r.rank, default=Rag.GREEN)
-    run_outs = [f.runs_out_on for f in figures if f.runs_out_on is not None]
+    # The earliest run-out of any project, past (ran out on) or coming (runs out on), with its key.
+    run_outs = sorted(
+        (day, key) for f, key in zip(figures, [*keys, *[""] * len(figures)], strict=False)
+        if (day := f.ran_out_on or f.runs_out_on) is not None
+    )
     hours_budgets = [f.budget_hours for f in figures if f.budget_hours is not None]
     reasons = tuple(dict.fromkeys(r for f in figures if f.rag is worst for r in f.reasons))
     return BudgetFigures(
@@ -175,7 +186,7 @@ def client_figures(figures: Sequence[BudgetFigures]) -> BudgetFigures:
         weekly_rate=total("weekly_rate"),
         forecast=total("forecast"),
         variance=total("variance"),
-        runs_out_on=min(run_outs) if run_outs else None,
+        runs_out_on=run_outs[0][0] if run_outs else None,
         hours=total("hours"),
         budget_hours=sum(hours_budgets, ZERO) if hours_budgets else None,
         approved_scope=total("approved_scope"),
@@ -184,4 +195,5 @@ def client_figures(figures: Sequence[BudgetFigures]) -> BudgetFigures:
         pending_scope_hours=total("pending_scope_hours"),
         rag=worst,
         reasons=reasons,
+        earliest_key=(run_outs[0][1] or None) if run_outs else None,
     )

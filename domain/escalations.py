@@ -72,11 +72,18 @@ def burn_threshold(rule: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _holds(esc: Escalation, held: set[tuple[int, str]], burn_top: dict[int, int]) -> bool:
-    """Whether an open escalation's condition still holds (a lower burn holds while a higher one does)."""
+def _holds(esc: Escalation, held: set[tuple[int, str]], burn_top: dict[int, int],
+           held_items: Collection[tuple[int, str, str]] = ()) -> bool:
+    """Whether an open escalation's condition still holds (a lower burn holds while a higher one does).
+
+    An escalation about one request or scope change (its subject) holds only while that item does: once
+    it is decided or cancelled the escalation closes, even if another request on the project now meets
+    the same rule (that one gets an escalation of its own)."""
     threshold = burn_threshold(esc.rule)
     if threshold is not None:
         return burn_top.get(esc.project_id, -1) >= threshold
+    if esc.subject.partition(":")[0] in ("allocation", "scope"):
+        return (esc.project_id, esc.rule, esc.subject) in held_items
     return (esc.project_id, esc.rule) in held
 
 
@@ -113,6 +120,7 @@ def sweep(uow: UnitOfWork, now: datetime, org: Organisation, *, payload: Payload
                 if _selected(e.rule, only) and not e.rule.startswith(SWEPT_ELSEWHERE)]
 
     held = {(c.project.id or 0, c.rule) for c in found}
+    held_items = {(c.project.id or 0, c.rule, c.subject) for c in found if c.subject}
     burn_top: dict[int, int] = {}
     for c in found:
         t = burn_threshold(c.rule)
@@ -143,7 +151,7 @@ def sweep(uow: UnitOfWork, now: datetime, org: Organisation, *, payload: Payload
         project = by_id.get(esc.project_id)
         if project is None:
             continue
-        if _holds(esc, held, burn_top):
+        if _holds(esc, held, burn_top, held_items):
             still_open[(esc.project_id, esc.rule)] = esc
             continue
         if uow.escalations.close(esc.id or 0, now):
@@ -255,6 +263,12 @@ def _first_crossing(uow: UnitOfWork, project_id: int, threshold: int, now: datet
     return first
 
 
-def role_can_acknowledge(person: Person, client: Client, project: Project) -> bool:
-    """The client's director, the project's manager and admins may acknowledge."""
-    return person.role is Role.ADMIN or person.id == client.director_id or person.id == project.manager_id
+def role_can_acknowledge(person: Person, client: Client, project: Project, subject: str = "") -> bool:
+    """Who may acknowledge: the client's director and admins always; the project's manager too, unless the
+    escalation is about a request or scope change that only the director (or an admin) may decide:
+    acknowledging it would silence the reminders to the one person who can act."""
+    if person.role is Role.ADMIN or person.id == client.director_id:
+        return True
+    if subject.partition(":")[0] in ("allocation", "scope"):
+        return False
+    return person.id == project.manager_id

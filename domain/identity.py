@@ -87,10 +87,8 @@ def switched_off_message(uow: UnitOfWork, person: Person) -> str:
 def not_registered_message(uow: UnitOfWork, email: str | None) -> str:
     who = _admins_to_ask(uow)
     you = f" as {email}" if email else ""
-    return (
-        f"You're not registered in Steward{you}. Ask {who} to add you to the organisation file "
-        "(people: - {name: ..., email: ..., role: member}) and re-import it."
-    )
+    email_words = f"your email ({email})" if email else "your email"
+    return f"You're not registered in Steward{you}. Ask {who} to add {email_words} to Steward."
 
 
 def reachable_platform(uow: UnitOfWork, person: Person) -> Platform | None:

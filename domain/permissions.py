@@ -72,12 +72,25 @@ def check_log_status(
     )
 
 
-def check_log_hours(person: Person, for_person: Person) -> None:
-    """Anyone logs their own hours; managers, directors and admins may log for others."""
-    if person.id == for_person.id or person.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN):
+def check_log_hours(person: Person, for_person: Person, project: Project | None = None,
+                    allocated_ids: Collection[int] = (), manager: Person | None = None) -> None:
+    """Anyone logs their own hours; managers, directors and admins may log for others.
+
+    A member (or finance) logs their own hours only on a project they are allocated to (approved, at
+    any time) or manage: otherwise hours pile up where nobody plans or sees them. Someone who may log
+    for others (the project's manager, say) logs for them."""
+    if person.id != for_person.id and person.role not in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN):
+        raise Forbidden(
+            f"You can log your own hours, but only managers, directors or admins can log hours for {for_person.name}."
+        )
+    if project is None or person.id != for_person.id or person.role not in (Role.MEMBER, Role.FINANCE):
         return
+    if for_person.id in allocated_ids or is_manager_of(for_person, project):
+        return
+    who = f"{manager.name} (its manager)" if manager else "a manager or an admin"
     raise Forbidden(
-        f"You can log your own hours, but only managers, directors or admins can log hours for {for_person.name}."
+        f"You are not allocated to {project.name}, so you can't log hours on it. {who[0].upper() + who[1:]} can "
+        f"log them for you (`hours {project.key} 3 for {for_person.email}`) or request an allocation for you."
     )
 
 

@@ -175,7 +175,9 @@ def conditions(uow: UnitOfWork, portfolio: Portfolio, org: Organisation, now: da
             found.append(Condition(p, v.client, "status_amber_twice", f"amber twice in a row: {v.status.note}",
                                    Rag.AMBER))
         if v.status_age_working_days is None or v.status_age_working_days > policy.stale_status_days:
-            age = "never" if v.status is None else f"{v.status_age_working_days} working days ago"
+            age_days = v.status_age_working_days or 0
+            age = ("never" if v.status is None else "today" if age_days == 0 else
+                   f"{age_days} working day{'s' if age_days != 1 else ''} ago")
             who = f" ({v.manager.name})" if v.manager else ""
             found.append(Condition(p, v.client, "stale_status", f"no status update{who}: last {age}", Rag.AMBER))
     views = {v.project.id: v for v in portfolio.views}
@@ -203,12 +205,14 @@ def conditions(uow: UnitOfWork, portfolio: Portfolio, org: Organisation, now: da
         v = views[project.id]
         waited = working_days_between(a.requested_at.date(), portfolio.today)
         if over:
+            weeks = f"{len(over)} week{'s' if len(over) != 1 else ''}"
             found.append(Condition(project, v.client, "allocation_over_capacity",
-                                   f"A{a.id}: {person.name} would be over capacity in {len(over)} week(s)", Rag.AMBER,
+                                   f"A{a.id}: {person.name} would be over capacity in {weeks}", Rag.AMBER,
                                    f"allocation:{a.id}"))
         elif waited > policy.approval_wait_days:
+            waited_words = f"{waited} working day{'s' if waited != 1 else ''}"
             found.append(Condition(project, v.client, "approval_waiting",
-                                   f"A{a.id}: {person.name} waiting {waited} working days for a decision", Rag.AMBER,
+                                   f"A{a.id}: {person.name} waiting {waited_words} for a decision", Rag.AMBER,
                                    f"allocation:{a.id}"))
     from domain.blockers import blocker_conditions  # here: domain.blockers builds on this module
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.capacity import WeekOver
 from domain.digests import DigestRun
 from domain.model import (
     Allocation,
@@ -198,6 +199,11 @@ class AllocationRepository(Protocol):
         """Store a decision only if the request is still requested. False: someone decided first."""
         ...
 
+    def supersede(self, allocation_id: int, end: date | None) -> None:
+        """An approved allocation replaced by an approved change: it now ends on ``end``, or is cancelled
+        when ``end`` is None (the change covers it from its first day)."""
+        ...
+
 
 class AuditRepository(Protocol):
     def add(self, event: AuditEvent) -> None: ...
@@ -326,6 +332,70 @@ class DigestRunRepository(Protocol):
         ...
 
 
+class BurnDateReader(Protocol):
+    def first_day_reaching(self, budgets: Mapping[int, Decimal], today: date) -> Mapping[int, date]:
+        """Per project id, the first day whose cumulative burn (entries dated up to it x their bill rate,
+        plus expenses dated up to it) reached the given budget; projects that never reached it are absent.
+        One statement whatever the number of projects and entries."""
+        ...
+
+
+@dataclass(frozen=True)
+class UndoableChange:
+    """A change ``undo`` may revert: what kind, which record, who made it and when."""
+
+    id: int | None
+    person_id: int
+    kind: str  # hours | status | scope | allocation
+    record_id: int
+    at: datetime
+    undone_at: datetime | None = None
+
+
+class ChangeLogRepository(Protocol):
+    """The capacity check kept with each allocation decision, and the changes ``undo`` may revert."""
+
+    def save_decision(self, allocation_id: int, at: datetime, over: Sequence[WeekOver]) -> None:
+        """Keep the weeks over capacity as they stood when the request was decided (once)."""
+        ...
+
+    def decision(self, allocation_id: int) -> tuple[WeekOver, ...] | None:
+        """The weeks kept with the decision; None for a decision taken before they were kept."""
+        ...
+
+    def record(self, person_id: int, kind: str, record_id: int, at: datetime) -> None:
+        """Remember a change ``person_id`` made, so ``undo`` can find it."""
+        ...
+
+    def latest(self, person_id: int, since: datetime) -> UndoableChange | None:
+        """The person's most recent change made at or after ``since`` and not undone yet."""
+        ...
+
+    def mark_undone(self, change_id: int, at: datetime) -> bool:
+        """Mark a change undone, once: False when it already was (a repeated ``undo``)."""
+        ...
+
+    def remove_entry(self, entry_id: int) -> TimeEntry | None:
+        """Delete a time entry (keeping the burn rollup in step); the entry, or None if gone."""
+        ...
+
+    def remove_status(self, status_id: int) -> StatusUpdate | None:
+        """Delete a status update; the update, or None if gone."""
+        ...
+
+    def remove_flagged_scope(self, change_id: int) -> ScopeChange | None:
+        """Delete a scope change only while it is still flagged (undecided); None otherwise."""
+        ...
+
+
+class TimesheetReader(Protocol):
+    def hours_by_day(self, person_ids: Sequence[int], first: date,
+                     last: date) -> Mapping[tuple[int, int, date], Decimal]:
+        """Hours per (person, project, day) for days in [first, last], in one grouped statement;
+        combinations with nothing logged are absent."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all.
 
@@ -370,6 +440,12 @@ class UnitOfWork(Protocol):
     def invoices(self) -> InvoiceRepository: ...
     @property
     def roster(self) -> RosterRepository: ...
+    @property
+    def burn_dates(self) -> BurnDateReader: ...
+    @property
+    def changes(self) -> ChangeLogRepository: ...
+    @property
+    def timesheets(self) -> TimesheetReader: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain import permissions
-from domain.budget import BudgetFigures, client_figures, project_figures
+from domain.budget import BudgetFigures, client_figures, project_figures, spent
 from domain.capacity import WeekOver, monday, weeks_between, weeks_over_capacity
 from domain.errors import AlreadyDecided, Forbidden, InvalidInput, NotFound
 from domain.model import (
@@ -79,11 +79,17 @@ def _figures(uow: UnitOfWork, projects: Sequence[Project], today: date) -> dict[
     ids = [p.id for p in projects if p.id is not None]
     burns = uow.entries.totals(ids, today)
     scopes = uow.scope.totals(ids)
-    return {
+    figures = {
         p.id: project_figures(p, burns.get(p.id, BurnTotals()), scopes.get(p.id, ScopeTotals()), today)
         for p in projects
         if p.id is not None
     }
+    # "Ran out on": one more statement, only when some project's burn has reached its budget.
+    spent_ones = {pid: f.budget for pid, f in figures.items() if spent(f)}
+    if spent_ones:
+        days = uow.burn_dates.first_day_reaching(spent_ones, today)
+        figures = {pid: replace(f, ran_out_on=days.get(pid)) for pid, f in figures.items()}
+    return figures
 
 
 def project_budget(uow: UnitOfWork, actor: Person, project: Project, today: date) -> ProjectBudget:
@@ -116,7 +122,7 @@ def client_budget(uow: UnitOfWork, actor: Person, client: Client, today: date) -
     rows = tuple(
         ProjectBudget(p, client, figures[p.id or 0], people.get(p.manager_id or 0), director) for p in visible
     )
-    total = client_figures([r.figures for r in rows])
+    total = client_figures([r.figures for r in rows], [r.project.key for r in rows])
     return ClientBudget(client, director, rows, total, hidden=len(projects) - len(visible))
 
 
@@ -138,6 +144,7 @@ def log_status(uow: UnitOfWork, actor: Person, project: Project, rag: Rag, note:
             example=f"status {project.key} {rag.value} waiting on assets from the client",
         )
     update = uow.statuses.add(StatusUpdate(None, project.id or 0, rag, note.strip(), actor.id or 0, at))
+    uow.changes.record(actor.id or 0, "status", update.id or 0, at)
     audit(uow, actor, at, source, "status.logged", f"project:{project.key}", f"{rag.value}: {note.strip()}")
     return update
 
@@ -148,20 +155,29 @@ def log_status(uow: UnitOfWork, actor: Person, project: Project, rag: Rag, note:
 def log_hours(uow: UnitOfWork, actor: Person, person: Person, project: Project, day: date, hours: Decimal,
               note: str, at: datetime, source: Source, today: date) -> TimeEntry:
     """Log time for ``person``, copying their current bill and cost rates onto the entry."""
-    permissions.check_log_hours(actor, person)
+    manager = uow.people.get(project.manager_id) if project.manager_id else None
+    permissions.check_log_hours(actor, person, project, _approved_people(uow, project), manager)
     example = f"hours {project.key} 3.5 yesterday design review"
+    shown = f"{hours.normalize():f}"
     if hours <= 0:
         raise InvalidInput("Hours must be more than zero.", example=example)
     if hours > MAX_HOURS_PER_DAY:
-        raise InvalidInput(f"{hours:g} hours is more than a day holds; log each day separately.", example=example)
-    if day > today + timedelta(days=7):
-        raise InvalidInput(f"{day:%a %d %b %Y} is more than a week ahead; log time when it's spent.", example=example)
+        raise InvalidInput(f"{shown} hours is more than a day holds; log each day separately.", example=example)
+    # Time is logged once it is spent: a future day is a typo or a plan, never a fact.
+    if day > today:
+        raise InvalidInput(f"{day:%a %d %b %Y} is in the future; log time once it's spent (today or earlier).",
+                           example=example)
+    if day < project.start:
+        raise InvalidInput(
+            f"{day:%a %d %b %Y} is before {project.name} started ({project.start:%a %d %b %Y}).", example=example
+        )
     entry = uow.entries.add(
         TimeEntry(None, person.id or 0, project.id or 0, day, hours, person.bill_rate, person.cost_rate,
                   note.strip(), source)
     )
+    uow.changes.record(actor.id or 0, "hours", entry.id or 0, at)
     who = "" if person.id == actor.id else f" for {person.email}"
-    audit(uow, actor, at, source, "hours.logged", f"project:{project.key}", f"{hours:g}h on {day.isoformat()}{who}")
+    audit(uow, actor, at, source, "hours.logged", f"project:{project.key}", f"{shown}h on {day.isoformat()}{who}")
     return entry
 
 
@@ -188,6 +204,7 @@ def flag_scope(uow: UnitOfWork, actor: Person, project: Project, description: st
         ScopeChange(None, project.id or 0, description.strip(), impact_hours, impact_amount, ScopeState.FLAGGED,
                     actor.id or 0, at, link=link)
     )
+    uow.changes.record(actor.id or 0, "scope", change.id or 0, at)
     audit(uow, actor, at, source, "scope.flagged", f"scope:{change.id}", f"{project.key}: {description.strip()}")
     return change
 
@@ -219,7 +236,7 @@ def _already(state: str, by: int | None, at: datetime | None, uow: UnitOfWork) -
     who = uow.people.get(by) if by else None
     # Shown in the organisation's timezone: "09:14 EST" means something to the people reading it.
     zone = ZoneInfo(uow.organisation.get().timezone)
-    when = f" on {at.astimezone(zone):%d %b %Y %H:%M %Z}" if at else ""
+    when = f" on {at.astimezone(zone):%a %d %b %Y %H:%M %Z}" if at else ""  # handlers.base.DATE_TIME_FORMAT
     return f"Already {state}" + (f" by {who.name}" if who else "") + f"{when}. Nothing changed."
 
 
@@ -232,13 +249,24 @@ class AllocationRequest:
     person: Person
     project: Project
     over: tuple[WeekOver, ...]
+    # Allocations of the same person on the same project whose dates overlap: this request changes them
+    # (old -> new), it never stacks on top of them.
+    replaces: tuple[Allocation, ...] = ()
 
 
-def capacity_conflicts(uow: UnitOfWork, person: Person, allocation: Allocation) -> list[WeekOver]:
-    """Weeks where approved allocations plus this one exceed the person's capacity."""
+def capacity_conflicts(uow: UnitOfWork, person: Person, allocation: Allocation,
+                       replacing: Sequence[Allocation] = ()) -> list[WeekOver]:
+    """Weeks where approved allocations plus this one exceed the person's capacity.
+
+    The approved allocations ``allocation`` replaces don't count: after the change they are gone."""
     weeks = weeks_between(allocation.start, allocation.end)
     load = uow.allocations.weekly_load([person.id or 0], weeks[0], weeks[-1])
     mine = {week: hours for (pid, week), hours in load.items() if pid == person.id}
+    for old in replacing:
+        if old.state is AllocationState.APPROVED and old.id != allocation.id:
+            for week in weeks_between(old.start, old.end):
+                if week in mine:
+                    mine[week] -= old.hours_per_week
     extra = ZERO if allocation.state is AllocationState.APPROVED else allocation.hours_per_week
     # Holidays and time off shrink a week: capacity x available working days / 5.
     avail = load_availability(uow, [person.id or 0], weeks[0], weeks[-1] + timedelta(days=6))
@@ -246,15 +274,31 @@ def capacity_conflicts(uow: UnitOfWork, person: Person, allocation: Allocation) 
     return weeks_over_capacity(person, mine, weeks, extra, capacities)
 
 
+def overlapping(uow: UnitOfWork, person_id: int, project_id: int, start: date, end: date,
+                states: Sequence[AllocationState] = (AllocationState.REQUESTED, AllocationState.APPROVED),
+                except_id: int | None = None) -> list[Allocation]:
+    """The person's allocations on this project, in ``states``, whose dates overlap [start, end]."""
+    return [
+        a for a in uow.allocations.list(person_id=person_id, project_ids=[project_id], states=list(states))
+        if a.start <= end and start <= a.end and a.id != except_id
+    ]
+
+
 def request_allocation(uow: UnitOfWork, actor: Person, person: Person, project: Project, hours_per_week: Decimal,
                        start: date, end: date, at: datetime, source: Source) -> AllocationRequest:
-    """Request ``person`` on ``project``; over-capacity weeks are listed for the approver, not refused."""
+    """Request ``person`` on ``project``; over-capacity weeks are listed for the approver, not refused.
+
+    One allocation above the person's whole capacity is refused. A request overlapping an approved or
+    pending allocation of the same person on the same project is a change of it: a pending one is
+    replaced (cancelled) now, an approved one when the change is approved."""
     permissions.check_request_allocation(actor)
     example = f"assign {person.email} {project.key} 20h/week from next monday until {project.end.isoformat()}"
     if hours_per_week <= 0:
         raise InvalidInput("Hours per week must be more than zero.", example=example)
-    if hours_per_week > Decimal(168):
-        raise InvalidInput(f"{hours_per_week:g}h is more hours than a week has.", example=example)
+    if hours_per_week > person.capacity_hours:
+        raise InvalidInput(
+            f"{hours_per_week.normalize():f}h/week is more than {person.name}'s whole week "
+            f"({person.capacity_hours.normalize():f}h); one allocation can take 100% at most.", example=example)
     if end < start:
         raise InvalidInput(f"The allocation ends ({end:%d %b %Y}) before it starts ({start:%d %b %Y}).",
                            example=example)
@@ -262,18 +306,31 @@ def request_allocation(uow: UnitOfWork, actor: Person, person: Person, project: 
         raise InvalidInput("An allocation can cover two years at most.", example=example)
     allocation = Allocation(None, person.id or 0, project.id or 0, hours_per_week, start, end,
                             AllocationState.REQUESTED, actor.id or 0, at)
-    over = capacity_conflicts(uow, person, allocation)
+    replaces = overlapping(uow, person.id or 0, project.id or 0, start, end)
+    over = capacity_conflicts(uow, person, allocation, replaces)
     allocation = uow.allocations.add(allocation)
     detail = f"{person.email} {hours_per_week:g}h/week {start.isoformat()}..{end.isoformat()}"
     if over:
-        detail += f"; over capacity in {len(over)} week(s)"
+        detail += f"; over capacity in {len(over)} week{'s' if len(over) != 1 else ''}"
+    for old in replaces:
+        detail += f"; changes A{old.id} ({old.hours_per_week:g}h/week, {old.state.value})"
+        if old.state is AllocationState.REQUESTED:
+            # A pending request is superseded at once: the approver decides the new figure only.
+            uow.allocations.decide(replace(old, state=AllocationState.CANCELLED, decided_by=actor.id, decided_at=at,
+                                           decision_note=f"replaced by A{allocation.id}"))
+            audit(uow, actor, at, source, "allocation.cancelled", f"allocation:{old.id}",
+                  f"replaced by A{allocation.id}")
+    uow.changes.record(actor.id or 0, "allocation", allocation.id or 0, at)
     audit(uow, actor, at, source, "allocation.requested", f"allocation:{allocation.id}", detail)
-    return AllocationRequest(allocation, person, project, tuple(over))
+    return AllocationRequest(allocation, person, project, tuple(over), tuple(replaces))
 
 
 def decide_allocation(uow: UnitOfWork, actor: Person, allocation_id: int, approve: bool, note: str, at: datetime,
                       source: Source) -> AllocationRequest:
-    """Approve or reject an allocation request, once, by the client's director or an admin."""
+    """Approve or reject an allocation request, once, by the client's director or an admin.
+
+    Approving a change of an approved allocation ends the old one the day before the new one starts
+    (or cancels it when the new one covers it from its first day)."""
     allocation = uow.allocations.get(allocation_id)
     if allocation is None:
         raise NotFound(f"There is no allocation request A{allocation_id}.", example="approvals")
@@ -289,14 +346,24 @@ def decide_allocation(uow: UnitOfWork, actor: Person, allocation_id: int, approv
         raise AlreadyDecided(
             _already(allocation.state.value, allocation.decided_by, allocation.decided_at, uow), allocation
         )
-    over = capacity_conflicts(uow, person, allocation)
+    replaces = overlapping(uow, person.id or 0, project.id or 0, allocation.start, allocation.end,
+                           (AllocationState.APPROVED,), except_id=allocation.id)
+    over = capacity_conflicts(uow, person, allocation, replaces)
     state = AllocationState.APPROVED if approve else AllocationState.REJECTED
     decided = replace(allocation, state=state, decided_by=actor.id, decided_at=at, decision_note=note.strip())
     if not uow.allocations.decide(decided):
         fresh = uow.allocations.get(allocation_id) or decided
         raise AlreadyDecided(_already(fresh.state.value, fresh.decided_by, fresh.decided_at, uow), fresh)
     audit(uow, actor, at, source, f"allocation.{state.value}", f"allocation:{allocation_id}", note.strip())
-    return AllocationRequest(decided, person, project, tuple(over))
+    # Kept with the decision: a repeated decision answers with this check, not one made later.
+    uow.changes.save_decision(allocation_id, at, over)
+    if approve:
+        for old in replaces:
+            new_end = allocation.start - timedelta(days=1) if old.start < allocation.start else None
+            uow.allocations.supersede(old.id or 0, new_end)
+            audit(uow, actor, at, source, "allocation.changed", f"allocation:{old.id}",
+                  f"replaced by A{allocation_id}" + (f"; ends {new_end.isoformat()}" if new_end else "; cancelled"))
+    return AllocationRequest(decided, person, project, tuple(over), tuple(replaces))
 
 
 # --- approvals ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.escalations import role_can_acknowledge
 from domain.model import Escalation
 from domain.services import audit
-from handlers.base import Turn, turn
+from handlers.base import DATE_TIME_FORMAT, Turn, turn
 from handlers.context import Context
 from handlers.escalation_notices import rule_title
 from handlers.notify import about, decided_card, update_copies
@@ -38,9 +38,13 @@ def handle(ctx: Context, args: str) -> Reply:
         client = t.uow.clients.get(project.client_id) if project else None
         if project is None or client is None:
             raise NotFound(f"There is no escalation E{number}.", example="escalations")
-        if not role_can_acknowledge(t.actor, client, project):
-            raise Forbidden(f"Only {client.name}'s director, the project's manager or an admin can acknowledge "
-                            f"E{number}.")
+        if not role_can_acknowledge(t.actor, client, project, esc.subject):
+            director = t.uow.people.get(client.director_id) if client.director_id else None
+            named = f"{director.name} ({client.name}'s director)" if director else f"{client.name}'s director"
+            if esc.subject.partition(":")[0] in ("allocation", "scope"):
+                raise Forbidden(f"E{number} is about a request only {named} or an admin can decide, so only they "
+                                "can acknowledge it; the reminders keep going to them until they do.")
+            raise Forbidden(f"Only {named}, the project's manager or an admin can acknowledge E{number}.")
         title = f"E{number}: {rule_title(esc.rule)} — {client.name} · {project.name}"
         if t.uow.escalations.acknowledge(number, t.actor.id or 0, t.now):
             audit(t.uow, t.actor, t.now, ctx.source, "escalation.acknowledged", f"escalation:{number}",
@@ -58,7 +62,7 @@ def handle(ctx: Context, args: str) -> Reply:
 def _when(t: Turn, at: datetime | None) -> str:
     if at is None:
         return ""
-    return f"{at.astimezone(ZoneInfo(t.org.timezone)):%a %d %b %H:%M}"
+    return at.astimezone(ZoneInfo(t.org.timezone)).strftime(DATE_TIME_FORMAT)
 
 
 def _already(t: Turn, esc: Escalation, title: str) -> Reply:

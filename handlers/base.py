@@ -6,16 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
+
+from babel.numbers import format_currency, get_currency_precision
 
 from domain.identity import identify
 from domain.model import Organisation, Person, Rag
 from domain.ports import UnitOfWork
+from handlers import tone
 from handlers.context import Context
 from handlers.reply import Tone
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "JPY": "¥"}
+# Symbols as an English reader expects them ("$", "€", "£", "¥", "A$"); one locale for every answer.
+_LOCALE = "en_US"
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,20 @@ def turn(ctx: Context) -> Iterator[Turn]:
 
 
 def format_money(amount: Decimal, currency: str, *, signed: bool = False, cents: bool | None = None) -> str:
-    """``$12,345`` for big figures, ``$45.50`` for small ones; ``-$1,200`` when negative."""
-    symbol = _SYMBOLS.get(currency.upper())
-    show_cents = cents if cents is not None else abs(amount) < 1000 and amount != amount.to_integral_value()
-    number = f"{abs(amount):,.2f}" if show_cents else f"{abs(amount):,.0f}"
-    text = f"{symbol}{number}" if symbol else f"{number} {currency.upper()}"
-    if amount < 0:
+    """One money format everywhere, by Babel in the organisation's currency: ``$12,345``, ``$45.50``,
+    ``-$1,200``, ``¥1,200`` (yen has no minor unit); ``+`` in front when ``signed``.
+
+    Rounded half up to the currency's minor unit, as ``domain.budget.money`` rounds; a whole amount
+    shows no cents. ``cents=False`` rounds to a whole unit (a chart axis), ``cents=True`` always shows them."""
+    code = currency.upper()
+    digits = get_currency_precision(code)
+    if cents is False:
+        digits = 0
+    value = amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    whole = value == value.to_integral_value()
+    pattern = "¤#,##0" if (whole and cents is not True) or digits == 0 else "¤#,##0." + "0" * digits
+    text = format_currency(abs(value), code, format=pattern, locale=_LOCALE, currency_digits=False)
+    if value < 0:
         return f"-{text}"
     return f"+{text}" if signed else text
 
@@ -73,8 +85,26 @@ def format_date(day: date | None, empty: str = "—") -> str:
 
 
 def rag_tone(rag: Rag) -> Tone:
-    return Tone(rag.value)
+    return tone.rag_tone(rag)
 
 
 def rag_word(rag: Rag) -> str:
     return rag.value.capitalize()
+
+
+DATE_TIME_FORMAT = "%a %d %b %Y %H:%M %Z"  # "Sun 15 Nov 2026 12:00 EST": one format, the timezone named
+
+
+def format_when(t: Turn, at: datetime | None, empty: str = "—") -> str:
+    """A moment in the organisation's timezone, in the one date-time format every answer uses."""
+    return empty if at is None else at.astimezone(ZoneInfo(t.org.timezone)).strftime(DATE_TIME_FORMAT)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 week``, ``3 weeks``, ``0 projects``; ``many`` for irregular plurals (``person``/``people``)."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def waiting_for(days: int) -> str:
+    """How long something has waited, in words: "since today", "1 day", "3 days"."""
+    return "since today" if days <= 0 else plural(days, "day")

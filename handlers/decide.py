@@ -18,7 +18,7 @@ from domain import services
 from domain.errors import AlreadyDecided, InvalidInput
 from domain.model import Allocation, Escalation, ScopeChange, ScopeState
 from handlers.assign import allocation_reply
-from handlers.base import Turn, turn
+from handlers.base import DATE_TIME_FORMAT, Turn, turn
 from handlers.context import Context
 from handlers.escalation_notices import ALLOCATION_RULES, SCOPE_RULES, after_change
 from handlers.notify import about, decided_card, notify, update_copies
@@ -93,7 +93,7 @@ def _decided_by(t: Turn, by: int | None, at: datetime | None) -> str:
     if at is None:
         return who.name if who else ""
     local = at.astimezone(ZoneInfo(t.org.timezone))
-    return f"{who.name if who else 'someone'} on {local:%d %b %Y %H:%M %Z}"
+    return f"{who.name if who else 'someone'} on {local.strftime(DATE_TIME_FORMAT)}"
 
 
 def _allocation_decided(t: Turn, request: services.AllocationRequest) -> Reply:
@@ -140,4 +140,6 @@ def services_request(t: Turn, a: Allocation) -> services.AllocationRequest:
     person = t.uow.people.get(a.person_id)
     project = t.uow.projects.get(a.project_id)
     assert person is not None and project is not None
-    return services.AllocationRequest(a, person, project, ())
+    # The capacity check the decision was taken on (kept with it), so a repeated decision never
+    # contradicts the first answer.
+    return services.AllocationRequest(a, person, project, t.uow.changes.decision(a.id or 0) or ())

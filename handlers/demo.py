@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from domain.budget import project_figures
 from domain.capacity import monday
+from domain.escalations import sweep
 from domain.importing import apply_org, parse_org
 from domain.model import (
     Allocation,
@@ -47,6 +48,7 @@ from domain.model import (
     TimeEntry,
 )
 from domain.ports import ZERO, BurnTotals, Clock, ScopeTotals, UnitOfWork, UnitOfWorkFactory
+from handlers.escalation_notices import notice_payload
 from handlers.reply import Fact, Reply, Section, Severity
 
 DEMO_SUBJECT = "demo"
@@ -330,7 +332,8 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
         if existing:
             return Reply(
                 title="This database already holds an organisation",
-                summary=(f"It has {len(existing)} client(s) ({', '.join(c.key for c in existing[:5])}); the demo "
+                summary=(f"It has {len(existing)} client{'' if len(existing) == 1 else 's'} "
+                         f"({', '.join(c.key for c in existing[:5])}); the demo "
                          "loads only into an empty database. Point DATABASE_URL at a new file, e.g. "
                          "`DATABASE_URL=sqlite:///demo.db steward demo`."),
                 severity=Severity.ERROR,
@@ -339,6 +342,9 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
         timezone = org.timezone if org.timezone != "UTC" else DEFAULT_TIMEZONE
         today = now.astimezone(ZoneInfo(timezone)).date()
         counts = _load(uow, now, today, timezone)
+        # Open what the demo's data escalates now, so every escalation listed has an id and an Acknowledge
+        # button from the first `escalations` (the scheduler's sweep would open the same ones).
+        sweep(uow, now, uow.organisation.get(), payload=notice_payload, resend=False)
         uow.audit.add(AuditEvent(None, now, None, Source.SYSTEM, DEMO_ACTION, DEMO_SUBJECT,
                                  f"demo organisation for {today.isoformat()}: {counts['entries']} time entries"))
         uow.commit()

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain import permissions
-from domain.digests import DigestRun
+from domain.digests import DigestRun, occurrences
 from domain.errors import InvalidInput, NotFound
 from domain.model import DigestSubscription, Project, Rag, Role, Source
 from domain.portfolio import Portfolio, load_portfolio
@@ -21,10 +21,12 @@ from domain.ports import UnitOfWork
 from domain.receivables_service import may_see_receivables
 from domain.services import audit
 from handlers.ar import money_owed_section
-from handlers.base import Turn, format_date, format_hours, rag_word, turn
+from handlers.base import DATE_TIME_FORMAT, Turn, format_date, format_hours, plural, rag_word, turn, waiting_for
 from handlers.context import Caller, Context
 from handlers.reach import unreachable_section
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+from handlers.scope import impact_text
+from handlers.tone import rag_tone, request_tone, worst_tone
 
 USAGE = "digest | digest now | digest at <time> [<timezone>] [weekdays|daily] | digest off"
 EXAMPLE = "digest at 09:15 Europe/London weekdays"
@@ -63,13 +65,29 @@ def _projects_for(t: Turn, channel: str) -> tuple[list[Project], str]:
 
 def _settings(t: Turn, channel: str) -> Reply:
     sub = t.uow.subscriptions.for_channel(channel)
+    where = "your personal digest" if channel.startswith("dm:") else "this channel"
     if sub is None or not sub.active:
-        return Reply(title="No digest here yet", summary=f"Schedule one: `{EXAMPLE}` or see it now: `digest now`")
+        bound = t.uow.projects.by_channel(channel) if not channel.startswith("dm:") else []
+        covers = f" It would cover {', '.join(p.key for p in bound[:5])}." if bound else ""
+        example = f"digest at 09:00 {t.org.timezone} weekdays"
+        return Reply(title=f"No digest scheduled for {where}",
+                     summary=f"Start one with `{example}` (a time, optionally a timezone and weekdays or daily), "
+                             f"or see it now with `digest now`.{covers}",
+                     actions=(Action("Post it now", "digest now"),))
     return Reply(
         title="Digest scheduled",
-        summary=f"{sub.hour:02d}:{sub.minute:02d} {sub.timezone}, {'weekdays' if sub.weekdays_only else 'every day'}",
+        summary=f"Every {'weekday' if sub.weekdays_only else 'day'} at {sub.hour:02d}:{sub.minute:02d} "
+                f"{sub.timezone}. Next: {_next_send(t, sub)}.",
         actions=(Action("Post it now", "digest now"), Action("Stop", "digest off", "danger")),
     )
+
+
+def _next_send(t: Turn, sub: DigestSubscription) -> str:
+    """The next time this subscription sends, in its own timezone (named)."""
+    upcoming = occurrences(sub.hour, sub.minute, sub.timezone, sub.weekdays_only, t.now, t.now + timedelta(days=8))
+    if not upcoming:
+        return "not within the next week"
+    return upcoming[0].due_at.astimezone(ZoneInfo(sub.timezone)).strftime(DATE_TIME_FORMAT)
 
 
 def _off(t: Turn, channel: str) -> Reply:
@@ -98,7 +116,10 @@ def _subscribe(t: Turn, channel: str, words: list[str]) -> Reply:
         hour = hour % 12 + (12 if m.group(3).lower() == "pm" else 0)
     if hour > 23 or minute > 59:
         raise InvalidInput(f"“{words[0]}” is not a time of day.", example=EXAMPLE)
-    zone, weekdays_only = t.org.timezone, True
+    existing = t.uow.subscriptions.for_channel(channel)
+    # Without a timezone, a change of time keeps the subscription's own (a London digest stays in London).
+    zone = existing.timezone if existing is not None and existing.active else t.org.timezone
+    weekdays_only = existing.weekdays_only if existing is not None and existing.active else True
     for word in words[1:]:
         low = word.lower()
         if low in ("weekdays", "weekday"):
@@ -111,7 +132,6 @@ def _subscribe(t: Turn, channel: str, words: list[str]) -> Reply:
     if personal and t.actor.role not in (Role.DIRECTOR, Role.ADMIN, Role.MANAGER, Role.FINANCE):
         raise InvalidInput("Personal digests are for directors, managers and finance; subscribe in a "
                            "project channel instead.", example=EXAMPLE)
-    existing = t.uow.subscriptions.for_channel(channel)
     sub = DigestSubscription(
         existing.id if existing else None, channel, t.ctx.platform, hour, minute, zone, weekdays_only,
         t.actor.id or 0, person_id=t.actor.id if channel.startswith("dm:") or t.ctx.is_direct else None,
@@ -121,13 +141,37 @@ def _subscribe(t: Turn, channel: str, words: list[str]) -> Reply:
           f"{hour:02d}:{minute:02d} {zone} {'weekdays' if weekdays_only else 'daily'}")
     return Reply(
         title="Digest scheduled",
-        summary=f"Every {'weekday' if weekdays_only else 'day'} at {hour:02d}:{minute:02d} {zone}.",
+        summary=f"Every {'weekday' if weekdays_only else 'day'} at {hour:02d}:{minute:02d} {zone}. "
+                f"Next: {_next_send(t, sub)}.",
         severity=Severity.SUCCESS,
         actions=(Action("Post it now", "digest now"),),
     )
 
 
+# Abbreviations people type for a timezone: each is a fixed offset (or ambiguous), which would send the
+# digest an hour off for half the year. Refused with the IANA name they most likely mean.
+_ABBREVIATIONS = {
+    "EST": "America/New_York", "EDT": "America/New_York", "CST": "America/Chicago", "CDT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "GMT": "Europe/London", "BST": "Europe/London", "WET": "Europe/Lisbon", "CET": "Europe/Paris",
+    "CEST": "Europe/Paris", "MET": "Europe/Paris", "EET": "Europe/Athens", "EEST": "Europe/Athens",
+    "IST": "Asia/Kolkata", "JST": "Asia/Tokyo", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+    "HST": "Pacific/Honolulu",
+}
+
+
 def _zone(word: str) -> str:
+    upper = word.upper()
+    if upper in _ABBREVIATIONS or re.fullmatch(r"(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?", upper) \
+            or upper.startswith("ETC/"):
+        like = _ABBREVIATIONS.get(upper, "Europe/London")
+        raise InvalidInput(f"“{word}” is a fixed offset, not a timezone: it would be an hour off for half the "
+                           f"year. Use an IANA name such as {like}.", example=f"digest at 09:00 {like}")
+    if "/" not in word and upper != "UTC":
+        if word.lower() in ("weekend", "weekends"):
+            raise InvalidInput("Digests go out on weekdays or daily.", example=EXAMPLE)
+        raise InvalidInput(f"“{word}” is not a timezone (use an IANA name like America/New_York) nor weekdays/daily.",
+                           example="digest at 8:30 America/New_York daily")
     try:
         ZoneInfo(word)
         return word
@@ -158,8 +202,8 @@ def digest_and_snapshot(t: Turn, channel: str, *, since: datetime | None = None,
     projects, scope_words = _projects_for(t, channel)
     note_text = "".join(f"\n_{n}_" for n in notes)
     if not projects:
-        return Reply(title="No projects here", summary="Bind a channel to a project in the organisation file "
-                     "(`channel:`), or ask for your portfolio in a direct message." + note_text), {}
+        return Reply(title="No projects here", summary="No project is linked to this channel yet: ask an admin to "
+                     "link it to its project, or ask for your portfolio in a direct message." + note_text), {}
     portfolio = load_portfolio(t.uow, projects, t.org, t.today)
     sections = digest_sections(t, portfolio, since=since, previous_rags=previous_rags)
     if channel.startswith("dm:"):  # a person's own digest (never a team channel's): money owed over 30 days
@@ -176,7 +220,7 @@ def digest_and_snapshot(t: Turn, channel: str, *, since: datetime | None = None,
         + ("" if sections else "\nA quiet day: nothing needs attention.") + note_text,
         sections=tuple(sections),
         tone=Tone.RED if counts.get(Rag.RED) else Tone.AMBER if counts.get(Rag.AMBER) else Tone.GREEN,
-        footer=f"digest for {channel}",
+        footer="your personal digest" if channel.startswith("dm:") else "this channel's digest",
     ), snapshot
 
 
@@ -194,13 +238,15 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
         worse = [v for v in pf.views if v.project.key in previous_rags
                  and v.figures.rag.rank > Rag(previous_rags[v.project.key]).rank]
         if worse:
-            sections.append(Section(title="Budget RAG worsened since the previous digest", tone=Tone.RED, lines=tuple(
+            sections.append(Section(title="Budget RAG worsened since the previous digest",
+                                    tone=worst_tone(rag_tone(v.figures.rag) for v in worse), lines=tuple(
                 f"{v.project.key}: {rag_word(Rag(previous_rags[v.project.key]))} → {rag_word(v.figures.rag)}"
                 for v in worse),
                 actions=tuple(Action(f"Budget {v.project.key}", f"budget {v.project.key}") for v in worse[:3])))
     at_risk = [v for v in pf.views if v.figures.rag is not Rag.GREEN]
     if at_risk:
-        sections.append(Section(title="Budgets at risk", tone=Tone.RED, lines=tuple(
+        sections.append(Section(title="Budgets at risk", tone=worst_tone(rag_tone(v.figures.rag) for v in at_risk),
+                                lines=tuple(
             f"[{rag_word(v.figures.rag)}] {v.project.key}: {v.figures.pct_burned}% burned vs "
             f"{v.figures.pct_elapsed}% elapsed — {', '.join(v.figures.reasons)}"
             for v in sorted(at_risk, key=lambda v: -v.figures.rag.rank)),
@@ -209,25 +255,27 @@ def digest_sections(t: Turn, pf: Portfolio, *, since: datetime | None = None,
              or v.status_age_working_days > t.org.escalation.stale_status_days]
     if stale:
         sections.append(Section(title="No status for a while", tone=Tone.AMBER, lines=tuple(
-            f"{v.project.key}: " + ("never" if v.status is None else f"{v.status_age_working_days} working days")
+            f"{v.project.key}: " + ("never" if v.status is None else
+                                    plural(v.status_age_working_days or 0, "working day"))
             + (f" — {v.manager.name}" if v.manager else "") for v in stale),
             actions=tuple(Action(f"Status {v.project.key}", f"status {v.project.key}") for v in stale[:3])))
     if pf.open_scope:
         sections.append(Section(title="Open scope changes", lines=tuple(
-            f"S{c.id} {p.key}: {c.description}"
-            + (f" ({t.money(c.impact_amount, signed=True)})" if c.impact_amount else "")
-            + (f" (+{format_hours(c.impact_hours)})" if c.impact_hours else "")
+            f"S{c.id} {p.key}: {c.description} (impact {impact_text(t, c, p)})"
             for c, p in pf.open_scope),
             actions=tuple(Action(f"Scope {p.key}", f"scope {p.key}") for p in
                           {p.key: p for _, p in pf.open_scope}.values())[:3]))
     if pf.waiting_allocations:
-        sections.append(Section(title="Approvals waiting", lines=tuple(
+        sections.append(Section(title="Approvals waiting",
+                                tone=worst_tone(request_tone(bool(over)) for *_, over in pf.waiting_allocations),
+                                lines=tuple(
             f"A{a.id} {person.name} on {p.key}, {format_hours(a.hours_per_week)}/week — waiting "
-            f"{(t.now - a.requested_at).days}d" + (" (over capacity)" if over else "")
+            f"{waiting_for((t.now - a.requested_at).days)}" + (" (over capacity)" if over else "")
             for a, person, p, over in pf.waiting_allocations),
             actions=(Action("Open approvals", "approvals"),)))
     if pf.overloads:
-        sections.append(Section(title="Over capacity this week and next", tone=Tone.RED, lines=tuple(
+        # Amber, as the "someone over capacity" escalation about the same people is.
+        sections.append(Section(title="Over capacity this week and next", tone=Tone.AMBER, lines=tuple(
             f"{o.person.name}: {o.week.describe()}" for o in pf.overloads),
             actions=(Action("Open approvals", "approvals"),)))
     ending = [v for v in pf.views if t.today <= v.project.end <= t.today + timedelta(days=30)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -22,11 +23,14 @@ from handlers import (
     scope,
     standup,
     status,
+    timesheet,
+    undo,
 )
 from handlers.ar import handle as ar_command
 from handlers.chase import chase, dispute, paid, promise
 from handlers.context import Context
-from handlers.reply import Reply, Severity, Tone, error
+from handlers.reply import Reply, Severity, error
+from handlers.tone import settle
 from handlers.wip import handle as wip_command
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,8 @@ COMMANDS: dict[str, Handler] = {
     "promise": promise,
     "dispute": dispute,
     "paid": paid,
+    "undo": undo.handle,
+    "timesheet": timesheet.handle,
 }
 
 
@@ -71,17 +77,29 @@ def split_command(line: str) -> tuple[str, str]:
 
 
 def handle(ctx: Context, line: str) -> Reply:
-    """Run one command line. User errors come back as error Replies; nothing here raises for bad input."""
+    """Run one command line. User errors come back as error Replies; nothing here raises for bad input.
+
+    Every answer leaves through ``handlers.tone.settle``: one tone rule for every command."""
+    return settle(_handle(ctx, line))
+
+
+def _handle(ctx: Context, line: str) -> Reply:
     word, args = split_command(line)
     if not word:
         return help.handle(ctx, "")
     command = COMMANDS.get(word)
     if command is None:
+        # "budgte acme": the closest command word, with the rest of the line as typed.
+        close = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.6)
+        if close:
+            suggestion = f"{close[0]} {args}".strip()
+            return error(f"I don't know the command “{word}”. Did you mean `{suggestion}`?", example=suggestion,
+                         title="Unknown command")
         return error(f"I don't know the command “{word}”.", example="help", title="Unknown command")
     try:
         return command(ctx, args)
     except NotRegistered as exc:
-        return Reply(title="You're not registered", summary=str(exc), severity=Severity.ERROR, tone=Tone.RED)
+        return Reply(title="You're not registered", summary=str(exc), severity=Severity.ERROR)
     except NotFound as exc:
         return error(exc.message, exc.example, title="Not found")
     except StewardError as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.escalations import Notice, SweepResult, check_project
 from domain.model import Escalation
-from handlers.base import Turn, rag_word
+from handlers.base import Turn
 from handlers.reply import Action, Reply, Severity, Tone
 
 RULE_TITLES = {
@@ -68,7 +68,7 @@ def notice_reply(notice: Notice) -> Reply:
         tone=Tone(esc.severity.value),
         actions=(Action("Acknowledge", f"ack E{esc.id}", "primary"), *decision_actions(esc, project.key)),
         subject=f"escalation:{esc.id}",
-        footer=f"escalation E{esc.id} · {project.key} · [{rag_word(esc.severity)}]",
+        footer=f"escalation E{esc.id} · {project.key}",  # the RAG word is the header's, said once
     )
 
 

@@ -4,12 +4,13 @@ what holds now but the sweep has not opened yet."""
 from __future__ import annotations
 
 from domain import permissions
-from domain.model import Rag, Role
-from domain.portfolio import conditions, load_portfolio
-from handlers.base import rag_word, turn
+from domain.escalations import sweep
+from domain.model import Role
+from handlers.base import format_when, plural, turn
 from handlers.context import Context
-from handlers.escalation_notices import decision_actions
+from handlers.escalation_notices import decision_actions, notice_payload, rule_title
 from handlers.reply import Action, Reply, Section, Tone
+from handlers.tone import worst_tone
 
 USAGE = "escalations"
 EXAMPLE = "escalations"
@@ -22,48 +23,32 @@ def handle(ctx: Context, args: str) -> Reply:
             clients = {c.id: c for c in t.uow.clients.list()}
             projects = [p for p in projects
                         if permissions.is_director_of(t.actor, clients[p.client_id]) or p.manager_id == t.actor.id]
-        portfolio = load_portfolio(t.uow, projects, t.org, t.today)
-        found = conditions(t.uow, portfolio, t.org, t.now)
-        found.sort(key=lambda c: (-c.severity.rank, c.project.key))
         by_id = {p.id: p for p in projects}
         clients = {c.id: c for c in t.uow.clients.list()}
-        # Persisted open escalations first, each with its Acknowledge button; then what holds now but the
-        # sweep has not opened yet (no id to acknowledge until it has).
+        # What holds now but the sweep has not opened yet is opened here (no re-sends: those are the
+        # sweep's), so every escalation listed has an id, an Acknowledge button and one tone everywhere.
+        if projects:
+            sweep(t.uow, t.now, t.org, payload=notice_payload, projects=projects, resend=False)
         persisted = t.uow.escalations.list_open([p.id for p in projects if p.id is not None])
         persisted.sort(key=lambda e: (-e.severity.rank, e.opened_at))
-        opened = {(e.project_id, e.rule) for e in persisted}
         sections = []
         for e in persisted:
             project = by_id[e.project_id]
-            ack = ((f"Acknowledged by {who.name} · {e.acknowledged_at:%d %b %H:%M}",)
+            ack = ((f"Acknowledged by {who.name} · {format_when(t, e.acknowledged_at)}",)
                    if e.acknowledged_at and (who := t.uow.people.get(e.acknowledged_by or 0)) else ())
+            sent = f", sent {e.sends} time{'s' if e.sends != 1 else ''}" if e.sends else ""
             sections.append(Section(
-                title=f"E{e.id} [{rag_word(e.severity)}] {clients[project.client_id].name} · {project.name}",
-                lines=(e.message, f"open since {e.opened_at:%d %b %H:%M} UTC, sent {e.sends}×", *ack),
+                title=f"E{e.id} {rule_title(e.rule)} — {clients[project.client_id].name} · {project.name}",
+                lines=(e.message, f"open since {format_when(t, e.opened_at)}{sent}", *ack),
                 tone=Tone(e.severity.value),
                 actions=((Action("Acknowledge", f"ack E{e.id}", "primary"),) if not e.acknowledged_at else ())
                 + decision_actions(e, project.key)))
-        fresh = [c for c in found if (c.project.id, c.rule) not in opened]
-        for c in fresh:
-            actions: list[Action] = []
-            if c.subject.startswith("allocation:"):
-                rid = c.subject.split(":")[1]
-                actions = [Action("Approve", f"approve A{rid}", "primary"),
-                           Action("Reject", f"reject A{rid}", "danger")]
-            elif c.subject.startswith("scope:"):
-                rid = c.subject.split(":")[1]
-                actions = [Action("Approve", f"approve S{rid}", "primary"), Action("Absorb", f"absorb S{rid}"),
-                           Action("Reject", f"reject S{rid}", "danger")]
-            else:
-                actions = [Action("Budget", f"budget {c.project.key}")]
-            sections.append(Section(
-                title=f"[{rag_word(c.severity)}] {c.client.name} · {c.project.name}",
-                lines=(c.message,), tone=Tone(c.severity.value), actions=tuple(actions)))
-        total = len(persisted) + len(fresh)
+        total = len(persisted)
         return Reply(
             title=f"{total} escalation{'s' if total != 1 else ''}" if total else "No escalations",
-            summary="" if total else f"All {len(projects)} of your projects are within their limits.",
+            summary="" if total else (
+                f"All {plural(len(projects), 'project')} you direct or manage are within their limits."
+                if projects else "You direct or manage no project; escalations go to their directors and managers."),
             sections=tuple(sections),
-            tone=Tone.RED if any(c.severity is Rag.RED for c in fresh) or
-            any(e.severity is Rag.RED for e in persisted) else Tone.NONE,
+            tone=worst_tone(Tone(e.severity.value) for e in persisted),
         )

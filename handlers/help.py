@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from handlers.context import Context
 from handlers.reply import Reply, Section
 
@@ -55,6 +57,12 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                 ("dispute INV-1042 wrong PO number",)),
     "paid": ("paid <invoice> [<amount>]", "Record a payment (all that is left when no amount) until the next "
              "invoice import says otherwise.", ("paid INV-1042", "paid INV-1042 1200")),
+    "undo": ("undo", "Revert my last change of the last 24 hours: an hours entry, a status, a scope flag or an "
+             "allocation request not yet decided.", ("undo",)),
+    "timesheet": ("timesheet [me|team|<person>] [this week|last week|<date>]",
+                  "Hours per day and project with the week's total against capacity; `team` lists your people "
+                  "and who logged nothing on a working day.",
+                  ("timesheet", "timesheet me last week", "timesheet team", "timesheet jane 2026-11-10")),
 }
 
 
@@ -64,7 +72,8 @@ def handle(ctx: Context, args: str) -> Reply:
         usage, what, examples = COMMANDS[word]
         return Reply(title=usage, summary=what, sections=(Section(title="Examples", lines=examples),))
     lines = tuple(f"{usage} — {what}" for usage, what, _ in COMMANDS.values())
-    prefix = f"I don't know “{word}”. " if word else ""
+    close = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.6) if word else []
+    prefix = (f"I don't know “{word}”" + (f" — did you mean `{close[0]}`? " if close else ". ")) if word else ""
     return Reply(
         title="Steward commands",
         summary=f"{prefix}Projects and clients are named by key, name or alias. Try `help budget`.",

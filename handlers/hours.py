@@ -6,16 +6,24 @@ from datetime import date
 
 from domain import services
 from domain.errors import InvalidInput, NotFound
-from domain.model import Person
+from domain.model import Person, Role
 from domain.ports import UnitOfWork
 from handlers.base import format_hours, turn
 from handlers.context import Context
 from handlers.escalation_notices import BUDGET_RULES, after_change
-from handlers.parsing import parse_hours, resolve_person, split_name, take_keyword_date, take_leading_day
+from handlers.parsing import (
+    HOUR_UNITS,
+    date_like,
+    parse_hours,
+    resolve_person,
+    split_name,
+    take_keyword_date,
+    take_leading_day,
+)
 from handlers.reply import Action, Fact, Reply, Severity
 
 USAGE = "hours <project> <hours> [for <person>] [on <date>] [<note>]"
-EXAMPLE = "hours acme-web 3.5 on yesterday design review"
+EXAMPLE = "hours acme-web 3.5 yesterday design review"
 
 
 def handle(ctx: Context, args: str) -> Reply:
@@ -24,7 +32,15 @@ def handle(ctx: Context, args: str) -> Reply:
         if not rest:
             raise InvalidInput("How many hours?", example=EXAMPLE)
         hours = parse_hours(rest[0], example=EXAMPLE)
-        person, day, note = _who_when_what(t.uow, rest[1:], t.actor, t.today, t.org.timezone)
+        after = rest[1:]
+        if after and after[0].lower() in HOUR_UNITS:  # "2 hours", "2 hrs"
+            after = after[1:]
+        person, day, note = _who_when_what(t.uow, after, t.actor, t.today, t.org.timezone)
+        undated = date_like(note.split())
+        if undated is not None:
+            raise InvalidInput(
+                f"I can't tell which day “{undated}” is, so nothing was logged. Name the day: today, yesterday, "
+                "last friday or a date like 2026-11-03 (today or earlier).", example=EXAMPLE)
         day = day or t.today
         entry = services.log_hours(t.uow, t.actor, person, project, day, hours, note, t.now, ctx.source, t.today)
         after_change(t, project.id, BUDGET_RULES)  # burn thresholds and forecast escalate now
@@ -34,7 +50,9 @@ def handle(ctx: Context, args: str) -> Reply:
             summary=entry.note,
             severity=Severity.SUCCESS,
             facts=(Fact("Date", f"{entry.day:%a %d %b %Y}"), Fact("Value", t.money(entry.hours * entry.bill_rate))),
-            actions=(Action("Budget", f"budget {project.key}"),),
+            # A member can't see budgets: their button leads to what they may see, their timesheet.
+            actions=(Action("Budget", f"budget {project.key}"),) if t.actor.role is not Role.MEMBER else
+            (Action("Timesheet", "timesheet"), Action("Undo", "undo")),
             subject=f"project:{project.key}",
         )
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -134,26 +134,34 @@ def _sane(value: Decimal, limit: Decimal, text: str, what: str, example: str | N
     return value
 
 
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
 def parse_hours(text: str, *, example: str) -> Decimal:
-    """``3``, ``3.5``, ``3h``, ``1:30`` (hours:minutes)."""
-    raw = text.strip().lower().rstrip("h").removesuffix("hr").removesuffix("hrs")
-    try:
-        if ":" in raw:
-            h, m = raw.split(":", 1)
-            if not (h.isdigit() and m.isdigit() and int(m) < 60):
-                raise InvalidOperation
-            value = Decimal(h) + Decimal(m) / 60
-        else:
-            value = Decimal(raw)
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(f"“{text}” is not a number of hours.", example=example) from None
-    if not value.is_finite():
+    """``3``, ``3.5``, ``3h``, ``3hrs``, ``1:30`` (hours:minutes).
+
+    Only plain digits are numbers here: ``1e309``, ``nan`` and ``inf`` are refused like any other word
+    (Decimal would read them, and a quantize of 1e309 raises instead of answering)."""
+    raw = text.strip().lower()
+    for unit in ("hours", "hour", "hrs", "hr", "h"):
+        if raw.endswith(unit):
+            raw = raw[: -len(unit)]
+            break
+    if ":" in raw:
+        h, m = raw.split(":", 1)
+        if not (h.isdigit() and m.isdigit() and len(m) == 2 and int(m) < 60):
+            raise InvalidInput(f"“{text}” is not a number of hours.", example=example)
+        return (Decimal(h) + Decimal(m) / 60).quantize(Decimal("0.01"))
+    if not _PLAIN_NUMBER.fullmatch(raw) or len(raw) > 12:
         raise InvalidInput(f"“{text}” is not a number of hours.", example=example)
-    return _sane(value, MAX_HOURS, text, "a number of hours", example).quantize(Decimal("0.01"))
+    return _sane(Decimal(raw), MAX_HOURS, text, "a number of hours", example).quantize(Decimal("0.01"))
+
+
+HOUR_UNITS = frozenset({"h", "hr", "hrs", "hour", "hours"})
 
 
 def is_hours(text: str) -> bool:
-    return bool(re.fullmatch(r"\d+(?:\.\d+)?h?|\d+:\d\d", text.strip().lower()))
+    return bool(re.fullmatch(r"\d+(?:\.\d+)?(?:h|hrs?|hours?)?|\d+:\d\d", text.strip().lower()))
 
 
 @dataclass(frozen=True)
@@ -162,23 +170,93 @@ class Impact:
     amount: Decimal | None = None
 
 
-def parse_impact(text: str) -> Impact | None:
+# Symbols people type for a currency; "$" is every dollar (the organisation has one currency).
+_SYMBOL_CURRENCIES = {"$": ("USD", "AUD", "CAD", "NZD", "SGD", "HKD"), "€": ("EUR",), "£": ("GBP",),
+                      "¥": ("JPY", "CNY")}
+_IMPACT = re.compile(
+    r"^(?P<plus>\+)?(?P<sym>[$€£¥])?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<k>k)?(?P<sym2>[$€£¥])?"
+    r"(?P<unit>h|hrs?|hours?|[a-z]{3})?$",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"^[A-Za-z]{3}$")
+
+
+def _impact_word(word: str, unit: str | None, currency: str, example: str) -> Impact:
+    """One impact: ``word`` matched ``_IMPACT``; ``unit`` is the following word when it is a unit."""
+    m = _IMPACT.match(word)
+    assert m is not None
+    text_unit = (m.group("unit") or unit or "").lower()
+    number = m.group("num").replace(",", "")
+    if "," in m.group("num") and not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", m.group("num")):
+        raise InvalidInput(f"“{word}” is not a number I can read.", example=example)
+    value = _sane(Decimal(number), MAX_AMOUNT, word, "an amount", example)
+    symbol = m.group("sym") or m.group("sym2")
+    if text_unit in HOUR_UNITS:
+        _sane(value, MAX_HOURS, word, "a number of hours", example)
+        if symbol or m.group("k"):
+            raise InvalidInput(f"“{word}” mixes hours and money: say +40h or +$4,500.", example=example)
+        return Impact(hours=value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    if text_unit and text_unit.upper() != currency.upper():
+        said = f"{word} {unit}" if unit else word
+        raise InvalidInput(f"“{said}”: this organisation's budgets are in {currency}; give the impact in "
+                           f"{currency} or in hours.", example=example)
+    if symbol and currency.upper() not in _SYMBOL_CURRENCIES.get(symbol, ()):
+        raise InvalidInput(f"“{word}”: this organisation's budgets are in {currency}; give the impact in "
+                           f"{currency} or in hours.", example=example)
+    if m.group("k"):
+        value *= 1000
+    return Impact(amount=value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def take_impacts(tokens: Sequence[str], currency: str, *, example: str) -> tuple[list[str], Impact]:
+    """Pull the impacts out of a scope line; the other words are the description.
+
+    Hours: ``+40h``, ``+40 h``, ``+40 hours``, ``+40 hrs``, ``40 hours``. Money: ``+$4,500``, ``+$4.5k``,
+    ``+4500 USD``, the organisation's symbol or code; a bare ``+4500`` is money (DESIGN). A word that
+    starts with ``+`` and a digit but reads as neither is refused, never kept in the description."""
+    words: list[str] = []
+    hours: Decimal | None = None
+    amount: Decimal | None = None
+    i = 0
+    while i < len(tokens):
+        word = tokens[i]
+        plus = word.startswith("+")
+        m = _IMPACT.match(word)
+        if m is None:
+            if plus and len(word) > 1 and (any(c.isdigit() for c in word) or word[1:].lower() in ("inf", "nan")):
+                raise InvalidInput(f"“{word}” is not an impact: use +40h, +4500 or +$4,500.", example=example)
+            words.append(word)
+            i += 1
+            continue
+        inline = (m.group("unit") or "").lower()
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        next_unit = following.lower() if not inline and (
+            following.lower() in HOUR_UNITS or following.upper() == currency.upper()
+            or (_CODE.match(following) is not None and following.isupper())
+        ) else ""
+        unit = inline or next_unit
+        if not plus and unit not in HOUR_UNITS:
+            words.append(word)  # "2 pages", "2026": a number in the description, not an impact
+            i += 1
+            continue
+        impact = _impact_word(word, next_unit or None, currency, example)
+        if impact.hours is not None:
+            hours = (hours or Decimal(0)) + impact.hours
+        else:
+            amount = (amount or Decimal(0)) + (impact.amount or Decimal(0))
+        i += 2 if next_unit else 1
+    return words, Impact(hours=hours, amount=amount)
+
+
+def parse_impact(text: str, currency: str = "USD") -> Impact | None:
     """``+40h``, ``+$4,500``, ``+4500``, ``+4.5k``: None if the word is not an impact."""
     word = text.strip()
-    if not word.startswith("+"):
+    if not word.startswith("+") or not _IMPACT.match(word):
         return None
-    m = _HOURS.match(word)
-    if m:
-        return Impact(hours=_sane(Decimal(m.group("num")), MAX_HOURS, word, "a number of hours",
-                                  "scope acme-web extra landing page +40h"))
-    m = _MONEY.match(word)
-    if m:
-        amount = Decimal(m.group("num").replace(",", ""))
-        if m.group("k"):
-            amount *= 1000
-        amount = _sane(amount, MAX_AMOUNT, word, "an amount", "scope acme-web extra landing page +$4,500")
-        return Impact(amount=amount.quantize(Decimal("0.01")))
-    return None
+    try:
+        return _impact_word(word, None, currency, "scope acme-web extra page +40h")
+    except InvalidInput:
+        return None
 
 
 def parse_weekly(text: str, capacity: Decimal, *, example: str) -> Decimal:
@@ -186,12 +264,15 @@ def parse_weekly(text: str, capacity: Decimal, *, example: str) -> Decimal:
     word = text.strip().lower()
     pct = re.fullmatch(r"(\d+(?:\.\d+)?)%", word)
     if pct:
-        value = _sane(Decimal(pct.group(1)), MAX_HOURS, word, "a share of a week", example)
-        if value <= 0 or value > 200:
+        value = Decimal(pct.group(1))
+        if value <= 0:
             raise InvalidInput(f"{word} is not a sensible share of a week.", example=example)
+        if value > 100:
+            raise InvalidInput(f"{word} is more than the person's whole week; 100% is the most one allocation "
+                               "can take.", example=example)
         return (capacity * value / 100).quantize(Decimal("0.01"))
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)?(?:\s*/\s*(?:w|wk|week))?", word)
-    if not m:
+    if not m or len(m.group(1)) > 12:
         raise InvalidInput(f"“{text}” is not hours per week or a percentage.", example=example)
     return _sane(Decimal(m.group(1)), MAX_HOURS, text, "hours per week", example).quantize(Decimal("0.01"))
 
@@ -258,12 +339,12 @@ def take_leading_day(tokens: list[str], today: date) -> tuple[date, list[str]] |
     if not tokens:
         return None
     first = tokens[0].lower()
-    if first in ("today", "yesterday"):
-        return today - timedelta(days=1 if first == "yesterday" else 0), tokens[1:]
+    if first in ("today", "yesterday", "tomorrow"):
+        return today + timedelta(days={"yesterday": -1, "today": 0, "tomorrow": 1}[first]), tokens[1:]
     with contextlib.suppress(ValueError):
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", first):
             return date.fromisoformat(first), tokens[1:]
-    if len(tokens) > 1 and first in ("last", "this"):
+    if len(tokens) > 1 and first in ("last", "this", "next"):
         day = _relative_weekday(f"{first} {tokens[1].lower()}", today)
         if day is not None:
             return day, tokens[2:]
@@ -297,3 +378,24 @@ def take_keyword_date(tokens: list[str], keyword: str, stops: Sequence[str], tod
             continue
         return day, tokens[:i] + tokens[i + 1 + n:]
     raise InvalidInput(f"I can't read “{' '.join(words)}” as a date.", example=example)
+
+
+_NUMBER_WORDS = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|couple(?: of)?|several)"
+_UNITS = r"(?:days?|weeks?|months?|years?|fortnights?|mins?|minutes?|hours?|hrs?)"
+_DATE_LIKE = re.compile(
+    rf"^(?:(?:in|within|after|for the next) {_NUMBER_WORDS} {_UNITS}\b"
+    rf"|{_NUMBER_WORDS} {_UNITS} (?:ago|from now|later)\b"
+    r"|(?:next|last|this|coming) (?:week|month|year|weekend|time)\b"
+    r"|(?:the )?day (?:before|after)\b"
+    r"|(?:tonight|someday|sometime|soon|later|earlier|tmrw|tmr|tomorow|yday|yesterdy|ystrdy)\b"
+    r"|\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?\b)",
+    re.IGNORECASE,
+)
+
+
+def date_like(words: Sequence[str]) -> str | None:
+    """The leading words of a note that read like a date nobody understood ("in two weeks", "someday",
+    "next week", "11/03"): None when the note is just a note. A date that is guessed at or kept as a
+    note would log time on the wrong day without saying so."""
+    m = _DATE_LIKE.match(" ".join(words))
+    return m.group(0) if m else None

@@ -93,6 +93,10 @@ def _my_allocations(t: Turn) -> tuple[Section | None, str]:
     over = load > me.capacity_hours
     week = (f"This week (from {week_start:%a %d %b}): {format_hours(load)} allocated of your "
             f"{format_hours(me.capacity_hours)}{' — over capacity' if over else ''}; "
-            f"{format_hours(sum((logged.get(pid, Decimal(0)) for pid in projects), Decimal(0)))} logged so far.")
+            f"{format_hours(sum(logged.values(), Decimal(0)))} logged so far.")
+    # Every hour logged counts in the week's total, also on projects without a current allocation.
+    elsewhere = sum((h for pid, h in logged.items() if pid not in projects), Decimal(0))
+    if elsewhere:
+        week += f" ({format_hours(elsewhere)} of it on projects you're not allocated to now.)"
     section = Section(title="Your allocations", lines=tuple(lines), tone=Tone.RED if over else Tone.NONE)
     return section, week

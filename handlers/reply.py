@@ -138,4 +138,4 @@ def is_decision(command: str) -> bool:
 def error(message: str, example: str | None = None, title: str = "That didn't work") -> Reply:
     """A user error: what was wrong and, where it helps, an example of the right form."""
     summary = message if example is None else f"{message}\nExample: `{example}`"
-    return Reply(title=title, summary=summary, severity=Severity.ERROR, tone=Tone.RED)
+    return Reply(title=title, summary=summary, severity=Severity.ERROR)

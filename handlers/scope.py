@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 
 from domain import services
 from domain.budget import scope_hours_value
-from domain.errors import InvalidInput
 from domain.model import Project, ScopeChange, ScopeState
 from handlers.ar import with_debt
 from handlers.base import Turn, format_hours, turn
 from handlers.context import Context
 from handlers.escalation_notices import SCOPE_RULES, after_change
 from handlers.notify import notify
-from handlers.parsing import parse_impact, split_name
+from handlers.parsing import split_name, take_impacts
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
 
 USAGE = "scope <project> [<description> [+<N>h | +<amount>]]"
@@ -26,19 +24,8 @@ def handle(ctx: Context, args: str) -> Reply:
         project, rest = split_name(args.split(), t.uow, example=EXAMPLE)
         if not rest:
             return _open(t, project)
-        impacts = [(w, parse_impact(w)) for w in rest]
-        hours: Decimal | None = None
-        amount: Decimal | None = None
-        words = []
-        for word, impact in impacts:
-            if impact is None:
-                if word.startswith("+") and len(word) > 1 and any(c.isdigit() for c in word):
-                    raise InvalidInput(f"“{word}” is not an impact: use +40h or +4500 or +$4,500.", example=EXAMPLE)
-                words.append(word)
-            elif impact.hours is not None:
-                hours = (hours or Decimal(0)) + impact.hours
-            else:
-                amount = (amount or Decimal(0)) + (impact.amount or Decimal(0))
+        words, impact = take_impacts(rest, t.org.currency, example=EXAMPLE)
+        hours, amount = impact.hours, impact.amount
         change = services.flag_scope(t.uow, t.actor, project, " ".join(words), hours, amount, t.now, ctx.source,
                                      ctx.permalink)
         reply = Reply(
@@ -67,7 +54,7 @@ def impact_text(t: Turn, change: ScopeChange, project: Project) -> str:
         parts.append(t.money(change.impact_amount, signed=True))
     if change.impact_hours:
         value = scope_hours_value(change.impact_hours, project)
-        parts.append(f"+{format_hours(change.impact_hours)}" + (f" (≈ {t.money(value)})" if value else ""))
+        parts.append(f"+{format_hours(change.impact_hours)}" + (f" ≈ {t.money(value)}" if value else ""))
     return " and ".join(parts) or "not estimated"
 
 

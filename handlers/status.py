@@ -58,7 +58,7 @@ def _history(uow: UnitOfWork, project: Project, today: date) -> Reply:
     )
     return Reply(
         title=f"{project.name} is {rag_word(latest.rag)}",
-        summary=f"{latest.note} — {age} day{'s' if age != 1 else ''} ago",
+        summary=f"{latest.note} — " + ("today" if age <= 0 else f"{age} day{'s' if age != 1 else ''} ago"),
         tone=rag_tone(latest.rag),
         sections=(Section(title="History", lines=lines),),
         actions=(Action("Budget", f"budget {project.key}"),),

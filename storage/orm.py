@@ -627,3 +627,28 @@ class TeamsRosterRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (UniqueConstraint("tenant_id", "aad_object_id"),)
+class AllocationDecisionRow(Base):
+    """The capacity check as it stood when an allocation request was decided: a repeated decision (a
+    second click, another approver) answers with these weeks, not with a check made later."""
+
+    __tablename__ = "allocation_decisions"
+
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), primary_key=True)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # [{"week": "2026-11-16", "allocated": "40", "capacity": "32"}, ...]: empty when within capacity.
+    weeks_over: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+
+
+class UndoableChangeRow(Base):
+    """A change a person made through the bot that ``undo`` may revert (within 24 hours, once)."""
+
+    __tablename__ = "undoable_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # hours | status | scope | allocation
+    record_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_undoable_changes_person_id_at", "person_id", "at"),)

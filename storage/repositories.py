@@ -1108,6 +1108,13 @@ class SqlAllocationRepository:
         )
         return bool(result.rowcount == 1)
 
+    def supersede(self, allocation_id: int, end: date | None) -> None:
+        """End an approved allocation on ``end`` or, with None, cancel it (an approved change replaced it)."""
+        values: dict[str, Any] = (
+            {"end_day": end} if end is not None else {"state": AllocationState.CANCELLED.value}
+        )
+        _run(self.s, update(_t(AllocationRow)).where(AllocationRow.id == allocation_id).values(**values))
+
 
 # --- audit, subscriptions, receipts ---------------------------------------------------------
 

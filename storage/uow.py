@@ -14,7 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from storage.burn_dates import SqlBurnDates
 from storage.calendars import SqlCalendarRepository
+from storage.changes import SqlChangeLog
 from storage.digest_runs import SqlDigestRunRepository
 from storage.invoices import SqlInvoiceRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
@@ -33,6 +35,7 @@ from storage.repositories import (
 )
 from storage.roster import SqlRosterRepository
 from storage.standups import SqlStandupRepository
+from storage.timesheets import SqlTimesheets
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_GATE_TIMEOUT_S = 30.0  # a unit of work waiting longer than this for its turn gives up
@@ -118,6 +121,9 @@ class SqlUnitOfWork:
     calendars: SqlCalendarRepository
     invoices: SqlInvoiceRepository
     roster: SqlRosterRepository
+    burn_dates: SqlBurnDates
+    changes: SqlChangeLog
+    timesheets: SqlTimesheets
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -159,6 +165,9 @@ class SqlUnitOfWork:
         self.calendars = SqlCalendarRepository(s)
         self.invoices = SqlInvoiceRepository(s)
         self.roster = SqlRosterRepository(s)
+        self.burn_dates = SqlBurnDates(s)
+        self.changes = SqlChangeLog(s)
+        self.timesheets = SqlTimesheets(s)
         return self
 
     def __exit__(

@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
+from handlers.tone import says_tone, settle
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -72,9 +73,11 @@ def tone_word(tone: Tone) -> str:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The plain ``text`` every message carries (notifications, screen readers, old clients)."""
+    """The plain ``text`` every message carries (notifications, screen readers, old clients).
+
+    Escaped exactly as the blocks are: Slack reads ``<!channel>`` in ``text`` as a mention too."""
     prefix = {Severity.ERROR: "Error: ", Severity.WARNING: "Note: "}.get(reply.severity, "")
-    return cut(prefix + reply.plain_text(), MAX_FALLBACK_TEXT)
+    return cut(escape(prefix + reply.plain_text()), MAX_FALLBACK_TEXT)
 
 
 class _Budget:
@@ -111,10 +114,8 @@ def button(action: Action, action_id: str) -> ButtonElement:
 
 def _fact_text(fact: Fact) -> str:
     value = escape(fact.value)
-    if fact.tone in TONE_EMOJI:
-        word = fact.tone.value.capitalize()
-        value = f"{TONE_EMOJI[fact.tone]} {value}" if word.lower() in fact.value.lower() else \
-            f"{value} · {tone_word(fact.tone)}"
+    if fact.tone in TONE_EMOJI:  # a mark, not a word: the message says its RAG word once
+        value = f"{TONE_EMOJI[fact.tone]} {value}"
     return cut(f"*{escape(fact.label)}*\n{value}", MAX_FIELD_TEXT)
 
 
@@ -193,11 +194,12 @@ def _text_blocks(text: str) -> list[Block]:
 
 def render_blocks(reply: Reply, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
     """The Block Kit blocks for a reply, never more than ``max_blocks``."""
+    reply = settle(reply)
     budget = _Budget(max_blocks)
     mark = SEVERITY_EMOJI.get(reply.severity) or TONE_EMOJI.get(reply.tone, "")
     head: list[Block] = [HeaderBlock(text=PlainTextObject(text=cut(f"{mark} {reply.title}" if mark else reply.title,
                                                                      MAX_HEADER), emoji=True))]
-    if reply.tone in TONE_EMOJI and reply.severity is not Severity.ERROR:
+    if reply.tone in TONE_EMOJI and reply.severity is not Severity.ERROR and not says_tone(reply):
         head.append(ContextBlock(elements=[MarkdownTextObject(text=tone_word(reply.tone))]))
     if reply.summary:
         head += _text_blocks(reply.summary)[:3]

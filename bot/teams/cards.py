@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone, command_subject, command_verb, is_decision
+from handlers.tone import says_tone, settle
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -89,10 +90,7 @@ def text_block(text: str, **props: Any) -> dict[str, Any]:
 def fact_value(fact: Fact) -> str:
     if fact.tone not in TONE_MARK:
         return fact.value or "—"
-    word = fact.tone.value.capitalize()
-    if word.lower() in fact.value.lower():
-        return f"{TONE_MARK[fact.tone]} {fact.value}"
-    return f"{fact.value} · {TONE_MARK[fact.tone]} {word}"
+    return f"{TONE_MARK[fact.tone]} {fact.value}"  # a mark, not a word: the card says its RAG word once
 
 
 def fact_set(facts: Sequence[Fact]) -> dict[str, Any]:
@@ -198,7 +196,7 @@ def header(reply: Reply) -> dict[str, Any]:
     mark = SEVERITY_MARK.get(reply.severity) or TONE_MARK.get(reply.tone, "")
     items = [text_block(f"{mark} {reply.title}" if mark else reply.title, size="Medium", weight="Bolder",
                         style="heading")]
-    if reply.tone in TONE_MARK and reply.severity is not Severity.ERROR:
+    if reply.tone in TONE_MARK and reply.severity is not Severity.ERROR and not says_tone(reply):
         items.append(text_block(f"{TONE_MARK[reply.tone]} {reply.tone.value.capitalize()}",
                                 color=TONE_COLOR[reply.tone], weight="Bolder", spacing="None"))
     return {"type": "Container", "style": header_style(reply), "bleed": True, "items": items}
@@ -217,6 +215,7 @@ def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None
     """The Adaptive Card for a reply. ``origin`` (the line that produced a card with several decisions)
     rides along in every button so a decision can refresh the whole list; ``note`` is a decision shown
     above that refreshed list."""
+    reply = settle(reply)
     body: list[dict[str, Any]] = []
     if note is not None:
         mark = SEVERITY_MARK.get(note.severity, "")

@@ -196,7 +196,10 @@ def test_acknowledged_every_copy_sent_to_the_director_and_the_admins_is_updated(
 
 
 def test_a_decision_also_updates_the_escalation_cards_about_the_request(world: World, slack: HistorySlack) -> None:
-    reply = world.say("assign jane acme-web 40h/week", who="mark@example.com")  # over Jane's 32h capacity
+    # Jane (32h) approved 20h/week on acme-app, then 20h/week requested on acme-web: over her capacity.
+    booked = world.say("assign jane acme-app 20h/week", who="mia@example.com")
+    assert world.say(f"approve A{(booked.subject or '').split(':')[1]}").ok
+    reply = world.say("assign jane acme-web 20h/week", who="mark@example.com")
     aid = int((reply.subject or "").split(":")[1])
     deliver(world, slack)
     day = NOW + timedelta(hours=24)

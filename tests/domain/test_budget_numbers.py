@@ -15,6 +15,7 @@ cost         = 45h x 60 + 500 = 3,200; margin 1,800 (36.0%)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -57,8 +58,10 @@ def test_runs_out_on_is_none_when_nothing_burns_or_money_outlasts_the_project() 
     assert runs_out_on(D("100000"), D("700"), date(2026, 11, 15), date(2026, 12, 1)) is None
 
 
-def test_runs_out_on_is_today_when_the_budget_is_already_spent() -> None:
-    assert runs_out_on(D("-5"), D("700"), date(2026, 11, 15), date(2027, 1, 31)) == date(2026, 11, 15)
+def test_runs_out_on_is_none_when_the_budget_is_already_spent() -> None:
+    # A spent budget "ran out on" the day its cumulative burn reached it (storage finds that day);
+    # "runs out on" is only ever a day to come.
+    assert runs_out_on(D("-5"), D("700"), date(2026, 11, 15), date(2027, 1, 31)) is None
 
 
 def test_elapsed_counts_both_ends_and_clamps() -> None:
@@ -103,7 +106,7 @@ def test_client_total_sums_projects_and_takes_the_worst_rag() -> None:
         Project(2, "acme-app", "App", 1, D("4000"), date(2026, 10, 1), date(2026, 12, 31)),
         BurnTotals(burned=D("4200"), burned_28d=D("2800"), cost=D("2000")), ScopeTotals(), TODAY,
     )
-    total = client_figures([healthy, spent])
+    total = client_figures([healthy, replace(spent, ran_out_on=date(2026, 11, 6))], ["acme-web", "acme-app"])
     assert total.budget == D("14000.00")
     assert total.burned == D("9200.00")
     assert total.pct_burned == D("65.7")
@@ -111,4 +114,5 @@ def test_client_total_sums_projects_and_takes_the_worst_rag() -> None:
     assert total.forecast == healthy.forecast + spent.forecast
     assert total.margin == D("4000.00")
     assert total.rag is Rag.RED
-    assert total.runs_out_on == date(2026, 11, 15)  # the spent project ran out already
+    # The earliest run-out of the projects, with its key: the spent project ran out on 6 Nov.
+    assert (total.runs_out_on, total.earliest_key) == (date(2026, 11, 6), "acme-app")

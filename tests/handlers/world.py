@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
 from domain.model import (
+    Allocation,
+    AllocationState,
     Client,
     Expense,
     Organisation,
@@ -105,6 +107,10 @@ def seed(uow_factory: UnitOfWorkFactory, extra_projects: int = 0, entries_per_pr
             TimeEntry(None, jane, ids["acme-app"], date(2026, 11, d), D("7"), D("100"), D("60"), "", Source.IMPORT)
             for d in (2, 3, 4, 5, 6, 9)
         ])
+        # Jane worked on acme-web earlier this month under an allocation that has ended: a member logs
+        # hours only on projects they are (or were) allocated to.
+        uow.allocations.add(Allocation(None, jane, ids["acme-web"], D("10"), date(2026, 10, 1), date(2026, 11, 8),
+                                       AllocationState.APPROVED, ids["mark"], NOW, ids["dana"], NOW))
         for n in range(extra_projects):
             extra = uow.projects.add(Project(None, f"acme-x{n}", f"Extra {n}", ids["acme"], D("1000"),
                                              date(2026, 11, 1), date(2026, 12, 31), ids["mark"]))

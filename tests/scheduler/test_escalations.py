@@ -16,7 +16,7 @@ import pytest
 
 from bot.scheduler import Duties
 from domain.model import Expense, Project, Rag, StatusUpdate
-from handlers.reply import Severity
+from handlers.reply import Reply, Severity
 from storage.uow import SqlUnitOfWorkFactory
 from tests.handlers.world import NOW, World
 
@@ -67,13 +67,32 @@ class Case:
     at: datetime = NOW  # when the repeat sweep runs
 
 
+def _id(reply: Reply) -> str:
+    assert reply.ok and reply.subject is not None, reply
+    return reply.subject.split(":")[1]
+
+
 def _waiting(world: World) -> None:
-    assert world.say("assign jane esc 4h/week", who="mark@example.com", now=NOW - timedelta(days=6)).ok
+    world.ids["request"] = int(_id(world.say("assign jane esc 4h/week", who="mark@example.com",
+                                             now=NOW - timedelta(days=6))))
+
+
+def _booked(world: World) -> None:
+    """Jane (32h a week) approved for 20h a week on acme-app this week and next (no allocation is ever
+    above one person's whole week: two are)."""
+    aid = _id(world.say("assign jane acme-app 20h/week until 2026-11-20", who="mia@example.com"))
+    assert world.say(f"approve A{aid}").ok
+
+
+def _over_request(world: World) -> None:
+    _booked(world)
+    world.ids["request"] = int(_id(world.say("assign jane esc 20h/week", who="mark@example.com")))
 
 
 def _overbooked(world: World) -> None:
-    """Jane (32h a week) approved for 40h a week on ``esc`` this week and next."""
-    aid = world.say("assign jane esc 40h/week until 2026-11-20", who="mark@example.com").subject.split(":")[1]  # type: ignore[union-attr]
+    """On top of that, 20h a week approved on ``esc``: 40h of 32h."""
+    _booked(world)
+    aid = _id(world.say("assign jane esc 20h/week until 2026-11-20", who="mark@example.com"))
     assert world.say(f"approve A{aid}").ok
 
 
@@ -97,9 +116,8 @@ CASES = [
          lambda w: w.say("status esc green back on track", who="mark@example.com")),
     Case("scope", lambda w: w.say("scope esc new section +$600", who="mark@example.com"),
          lambda w: w.say("reject S1 out of scope")),
-    Case("allocation_over_capacity", lambda w: w.say("assign jane esc 40h/week", who="mark@example.com"),
-         lambda w: w.say("reject A1 too much")),
-    Case("approval_waiting", lambda w: (_waiting(w), sweep(w)), lambda w: w.say("approve A1")),
+    Case("allocation_over_capacity", _over_request, lambda w: w.say(f"reject A{w.ids['request']} too much")),
+    Case("approval_waiting", lambda w: (_waiting(w), sweep(w)), lambda w: w.say(f"approve A{w.ids['request']}")),
     Case("person_over_capacity", _overbooked, lambda w: sweep(w, NOW + timedelta(days=14))),
     Case("stale_status", lambda w: sweep(w, NOW + timedelta(days=10)),
          lambda w: (_stale(w), sweep(w, NOW + timedelta(days=21))), at=NOW + timedelta(days=10, hours=1)),

@@ -57,15 +57,19 @@ def test_many_sections_many_facts_and_buttons_are_cut_to_fit() -> None:
         assert "more items not shown" in str(out.blocks)
 
 
-def test_rag_is_shown_with_an_emoji_and_a_word_and_buttons_carry_their_command() -> None:
+def test_rag_is_shown_with_an_emoji_and_its_word_once_and_buttons_carry_their_command() -> None:
     reply = Reply(title="Acme · Website", summary="Amber — burning fast", tone=Tone.AMBER,
-                  facts=(Fact("Burned", "$4,000 (40%)", Tone.RED), Fact("Budget", "$10,000")),
+                  facts=(Fact("Burned", "$4,000 (40%)", Tone.AMBER), Fact("Budget", "$10,000")),
                   actions=(Action("Reject", "reject A3", "danger", confirm="Reject this allocation request?"),
                            Action("Budget", "budget acme-web")))
     out = render(reply)
     flat = str(out.blocks)
-    assert ":large_orange_circle: Amber" in flat
-    assert ":red_circle: Red" in flat
+    assert out.blocks[0]["text"]["text"] == ":large_orange_circle: Acme · Website"
+    assert ":large_orange_circle: $4,000 (40%)" in flat
+    assert flat.count("Amber") == 1  # the summary says it; no badge or fact repeats it
+    # Without the word in the text, the header's word is added once.
+    plain = str(render(Reply(title="Acme · Website", tone=Tone.RED)).blocks)
+    assert plain.count(":red_circle: Red") == 1
     [actions] = [b for b in out.blocks if b["type"] == "actions"]
     reject, budget = actions["elements"]
     assert reject["value"] == "reject A3" and reject["style"] == "danger"
@@ -78,3 +82,6 @@ def test_every_message_has_a_plain_text_fallback_and_user_text_is_escaped() -> N
     out = render(Reply(title="Oops", summary="<script> & friends", severity=Severity.ERROR))
     assert out.text.startswith("Error: Oops")
     assert "&lt;script&gt; &amp; friends" in str(out.blocks)
+    # The fallback text is escaped exactly as the blocks: a status note can't ping the channel.
+    note = render(Reply(title="Status", summary="<!channel> look & see <@U1>"))
+    assert "&lt;!channel&gt; look &amp; see &lt;@U1&gt;" in note.text and "<!channel>" not in note.text

@@ -7,7 +7,7 @@ due date and amounts) and ``ix_invoices_invoiced`` (amounts by project and curre
 ``organisation.wip_reminder_days`` is NULL for the default (3 working days before month end).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
