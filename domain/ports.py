@@ -35,6 +35,7 @@ from domain.model import (
     StatusUpdate,
     TimeEntry,
 )
+from domain.pipeline_ports import PipelineRepository
 
 ZERO = Decimal("0")
 
@@ -354,6 +355,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def digest_runs(self) -> DigestRunRepository: ...
+    @property
+    def pipeline(self) -> PipelineRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

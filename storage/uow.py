@@ -16,6 +16,7 @@ from sqlalchemy.pool import StaticPool
 
 from storage.digest_runs import SqlDigestRunRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
+from storage.opportunities import SqlPipelineRepository
 from storage.repositories import (
     SqlAllocationRepository,
     SqlAuditRepository,
@@ -110,6 +111,7 @@ class SqlUnitOfWork:
     escalations: SqlEscalationRepository
     conversations: SqlConversationRepository
     digest_runs: SqlDigestRunRepository
+    pipeline: SqlPipelineRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -147,6 +149,7 @@ class SqlUnitOfWork:
         self.escalations = SqlEscalationRepository(s)
         self.conversations = SqlConversationRepository(s)
         self.digest_runs = SqlDigestRunRepository(s)
+        self.pipeline = SqlPipelineRepository(s)
         return self
 
     def __exit__(
