@@ -123,11 +123,14 @@ class Duties:
             uow.commit()
 
     def sweep_escalations(self, now: datetime) -> SweepResult:
+        from domain.pipeline_alerts import sweep_pipeline
         from handlers.escalation_notices import notice_payload
+        from handlers.pipeline_notices import alert_payload
 
         with self.uow_factory() as uow:
             org = uow.organisation.get()
             result = sweep(uow, now, org, payload=notice_payload, admin_emails=self.admin_emails)
+            result.queued.extend(sweep_pipeline(uow, now, org, payload=alert_payload, admin_emails=self.admin_emails))
             uow.commit()
             return result
 

@@ -60,11 +60,14 @@ clients:
       - {name: Website Relaunch, key: acme-web, budget: 120000, budget_hours: 800,
          start: 2026-09-01, end: 2027-01-31, manager: dana@example.com, channel: C0ACMEWEB}"""
 
-_TOP_FIELDS = ("currency", "timezone", "people", "escalation", "clients")
+_TOP_FIELDS: tuple[str, ...] = ("currency", "timezone", "people", "escalation", "clients")
+_TOP_FIELDS += ("fiscal_year_start_month", "quotas", "pipeline")  # domain.pipeline_org (issue 14)
 _PERSON_FIELDS = ("name", "email", "role", "capacity_hours", "cost_rate", "bill_rate", "platform", "active")
-_CLIENT_FIELDS = ("name", "key", "aliases", "director", "projects")
-_PROJECT_FIELDS = ("name", "key", "budget", "budget_hours", "start", "end", "manager", "channel", "channels",
-                   "aliases")
+_CLIENT_FIELDS: tuple[str, ...] = ("name", "key", "aliases", "director", "projects")
+_CLIENT_FIELDS += ("crm_names",)  # domain.pipeline_org (issue 14)
+_PROJECT_FIELDS: tuple[str, ...] = ("name", "key", "budget", "budget_hours", "start", "end", "manager", "channel",
+                                    "channels", "aliases")
+_PROJECT_FIELDS += ("renewal",)  # domain.pipeline_org (issue 14)
 _ESCALATION_FIELDS = ("burn_thresholds", "forecast_over_budget", "scope_impact", "stale_status_days",
                       "approval_wait_days", "reack_hours")
 
@@ -137,6 +140,7 @@ class OrgSpec:
     escalation: EscalationPolicy | None = None  # None: no escalation block (keep the stored policy)
     people: tuple[PersonSpec, ...] = ()
     clients: tuple[ClientSpec, ...] = ()
+    pipeline: Any = None  # domain.pipeline_org.PipelineOrgSpec: fiscal year, quotas, stages, crm_names, renewals
 
     @property
     def projects(self) -> tuple[ProjectSpec, ...]:
@@ -347,10 +351,13 @@ def parse_org(data: Any) -> OrgSpec:
             c.add(f"{where}.key", f"“{key}” is also a client's key ({client_keys[key]}); `budget {key}` would be "
                                   "ambiguous: give the project its own key")
 
+    from domain.pipeline_org import parse_pipeline_org
+
+    pipeline = parse_pipeline_org(top, c.problems)
     if c.problems:
         raise _problems_error("The organisation file has {n}; nothing was imported", c.problems,
                               ORG_EXAMPLE)
-    return OrgSpec(currency, timezone, escalation, tuple(people), tuple(clients))
+    return OrgSpec(currency, timezone, escalation, tuple(people), tuple(clients), pipeline)
 
 
 def _raw_text(raw: Any, name: str) -> str | None:
@@ -675,6 +682,10 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
         for prj in cs.projects:
             _apply_project(uow, prj, client_id, projects_by_key.get(fold(prj.key)), person_id, summary, record,
                            client_key_of)
+    if spec.pipeline is not None:
+        from domain.pipeline_org import apply_pipeline_org
+
+        apply_pipeline_org(uow, spec.pipeline, summary, record, at)
     return summary
 
 

@@ -9,6 +9,10 @@ from functools import partial
 from domain.errors import NotFound, NotRegistered, StewardError
 from handlers import ack, approvals, assign, budget, decide, digest, escalations, help, hours, projects, scope, status
 from handlers.context import Context
+from handlers.forecast import handle as forecast_handle
+from handlers.pipeline import handle as pipeline_handle
+from handlers.renewals import decide as renewal_decide
+from handlers.renewals import handle as renewals_handle
 from handlers.reply import Reply, Severity, Tone, error
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,10 @@ COMMANDS: dict[str, Handler] = {
     "ack": ack.handle,
     "projects": projects.handle,
     "help": help.handle,
+    "pipeline": pipeline_handle,
+    "forecast": forecast_handle,
+    "renewals": renewals_handle,
+    "renewal": renewal_decide,
 }
 
 
