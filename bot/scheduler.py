@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 RESYNC_SECONDS = 60
 SWEEP_SECONDS = 300
 DELIVER_SECONDS = 2.0
+SALESFORCE_CHECK_SECONDS = 60
 
 
 @dataclass
@@ -68,9 +69,20 @@ class TickReport:
 class Duties:
     """What the timers trigger, as plain synchronous calls with an explicit ``now``."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, admin_emails: Sequence[str] = ()) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, admin_emails: Sequence[str] = (),
+                 settings: Settings | None = None) -> None:
         self.uow_factory = uow_factory
         self.admin_emails = tuple(admin_emails)
+        self.settings = settings  # for the Salesforce sync, when configured
+
+    def sync_salesforce(self, now: datetime) -> bool:
+        """The periodic Salesforce sync, run by one replica per ``SALESFORCE_SYNC_MINUTES`` (claimed in the
+        database). True when this process ran it."""
+        if self.settings is None or not self.settings.salesforce_enabled:
+            return False
+        from bot.salesforce import run_periodic_sync
+
+        return run_periodic_sync(self.uow_factory, self.settings, now) is not None
 
     def subscriptions(self) -> list[DigestSubscription]:
         with self.uow_factory() as uow:
@@ -165,7 +177,7 @@ def build_senders(settings: Settings) -> dict[Platform, Sender]:
 
 def run_duty(steward: Steward, name: str, *args: Any) -> Any:
     """A unit of work (``bot.work``): one of ``Duties``' calls, with the worker's own Steward."""
-    return getattr(Duties(steward.uow_factory, steward.settings.admins), name)(*args)
+    return getattr(Duties(steward.uow_factory, steward.settings.admins, steward.settings), name)(*args)
 
 
 class Scheduler:
@@ -202,6 +214,10 @@ class Scheduler:
         self.scheduler.add_job(self.sweep, "interval", seconds=sweep_s, id="sweep",
                                next_run_time=now + timedelta(seconds=5), **common)
         self.scheduler.add_job(self.deliver, "interval", seconds=deliver, id="deliver", next_run_time=now, **common)
+        if self.duties.settings is not None and self.duties.settings.salesforce_enabled:
+            # Every minute each process asks; the database's claim lets one per interval run the sync.
+            self.scheduler.add_job(self.salesforce, "interval", seconds=SALESFORCE_CHECK_SECONDS, id="salesforce",
+                                   next_run_time=now + timedelta(seconds=10), **common)
         self.scheduler.start()
 
     def shutdown(self) -> None:
@@ -251,6 +267,12 @@ class Scheduler:
             await self._duty("sweep_escalations", self.clock.now())
         except Exception:
             log.exception("escalation sweep failed")
+
+    async def salesforce(self) -> None:
+        try:
+            await self._duty("sync_salesforce", self.clock.now())
+        except Exception as exc:  # the next interval retries; the message names no secret
+            log.error("salesforce sync failed: %s", exc)
 
     async def deliver(self) -> None:
         try:

@@ -65,6 +65,7 @@ class OpportunityInput:
     created: date | None = None
     closed: bool | None = None  # Salesforce's IsClosed / IsWon when the API gives them
     won: bool | None = None
+    owner_email: str = ""  # matched before the owner's name when the source gives it
 
 
 @dataclass
@@ -279,11 +280,11 @@ def upsert_opportunities(uow: UnitOfWork, rows: Sequence[OpportunityInput], *, s
         resolved.append((row, client))
     if problems:
         raise _problems(problems, "clients:\n  - {name: Acme Corp, key: acme, crm_names: [Acme Corporation]}")
-    keys = uow.pipeline.keys()
+    keys = uow.pipeline.match_keys()
     by_external = {k.external_id: k for k in keys if k.external_id}
     by_name = {(fold(k.name), k.client_id): k for k in keys}
     for row, client in resolved:
-        owner = owners(row.owner)
+        owner = (owners(row.owner_email) if row.owner_email else None) or owners(row.owner)
         probability, category, closed, won = resolve_stage(settings, row.stage, row.probability, row.category,
                                                            row.closed, row.won)
         new = Opportunity(None, row.external_id, row.name, client.id or 0, owner.id if owner else None, row.stage,

@@ -57,7 +57,7 @@ class PipelineRepository(Protocol):
         """Insert or replace a project's renewal row."""
         ...
 
-    def keys(self) -> builtins.list[OpportunityKey]:
+    def match_keys(self) -> builtins.list[OpportunityKey]:
         """Every stored opportunity's matching key, in one statement (imports and syncs match against it)."""
         ...
 

@@ -163,7 +163,7 @@ class SqlPipelineRepository:
 
     # --- opportunities ---------------------------------------------------------------------------
 
-    def keys(self) -> builtins.list[OpportunityKey]:
+    def match_keys(self) -> builtins.list[OpportunityKey]:
         o = OpportunityRow
         return [OpportunityKey(*row) for row in self.s.execute(
             select(o.id, o.external_id, o.name, o.client_id, o.close_date).order_by(o.id))]
