@@ -347,6 +347,8 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
         "globex-portal — status stale (8 working days)",
         "initech-data — Leo Park over capacity next week",
         "initech-training — a request that would put Jane Designer over capacity",
+        "pipeline me — Dana's quarter half met, a Commit deal past its close date; renewals — initech-training "
+        "ends with no follow-on",
     )
     return Reply(
         title="Demo organisation loaded",
@@ -359,6 +361,7 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
             Fact("Status updates", str(counts["statuses"])),
             Fact("Scope changes", str(counts["scope"])),
             Fact("Allocations", str(counts["allocations"])),
+            Fact("Opportunities", str(counts["opportunities"])),
         ),
         sections=(Section(title="What to look at", lines=states),),
         severity=Severity.SUCCESS,
@@ -429,5 +432,8 @@ def _load(uow: UnitOfWork, now: datetime, today: date, timezone: str) -> dict[st
             people[by].id or 0, at(working_days_ago(today, ago), 15),
         ))
         allocations += 1
+    from handlers.demo_pipeline import load_pipeline_demo  # issue 14: quota half met, a slipped deal
+
+    opportunities = load_pipeline_demo(uow, now, today)
     return {"entries": added, "expenses": len(EXPENSES), "statuses": statuses, "scope": len(SCOPE),
-            "allocations": allocations}
+            "allocations": allocations, "opportunities": opportunities}

@@ -205,3 +205,23 @@ def test_the_directors_monday_digest_opens_with_the_quarter(uow_factory: SqlUnit
         assert uow.people.by_email("fred@example.com").role is Role.FINANCE  # type: ignore[union-attr]
     fred = ex.say("digest now", who="fred@example.com", now=monday)
     assert not fred.sections or not fred.sections[0].title.startswith("This quarter")  # directors only
+
+
+def test_the_demo_has_a_half_met_quota_a_slipped_commit_deal_and_a_renewal_with_no_follow_on(
+        uow_factory: SqlUnitOfWorkFactory) -> None:
+    from bot.clock import FixedClock
+    from handlers.demo import load_demo
+    from tests.pipeline.example import Example
+
+    now = datetime(2026, 11, 18, 9, 0, tzinfo=TZ)
+    assert load_demo(uow_factory, FixedClock(now)).ok
+    ex = Example(uow_factory, {})
+    p = ex.say("pipeline me", now=now)
+    assert fact(p, "Closed won") == "$100,000 of $200,000 quota"
+    assert fact(p, "Gap") == "$100,000"
+    risky = " ".join(section(p, "At risk"))
+    assert "Acme app support retainer" in risky and "past its close date by 5 days" in risky
+    assert "close date pushed 2 times" in risky
+    training = next(s for s in ex.say("renewals me", now=now).sections if "initech-training" in s.title)
+    assert "no follow-on in pipeline" in training.lines[0]
+    assert ex.say("forecast me 6 months", now=now).ok
