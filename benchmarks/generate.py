@@ -33,15 +33,18 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, column, func, insert, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
+from benchmarks.pipeline_data import opportunity_rows, quota_rows
 from domain.model import AllocationState, Organisation, Platform, Rag, Role, ScopeState, Source
 from storage.migrate import upgrade
 from storage.orm import (
     AllocationRow,
     ClientRow,
     ExpenseRow,
+    OpportunityRow,
     PersonRow,
     ProjectChannelRow,
     ProjectRow,
+    QuotaRow,
     ReceiptRow,
     ScopeChangeRow,
     StatusUpdateRow,
@@ -67,6 +70,8 @@ FULL = {
     "allocations": 2000,
     "scope_changes": 500,
     "expenses": 2000,
+    "opportunities": 10_000,  # issue 14
+    "quotas": 40,
 }
 
 _FIRST = ("Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivo", "Jade", "Kai", "Lena", "Milo", "Nora",
@@ -93,6 +98,8 @@ class Counts:
     scope_changes: int
     expenses: int
     big_client_projects: int
+    opportunities: int = 0
+    quotas: int = 0
 
     @classmethod
     def at_scale(cls, scale: float, big_client_projects: int = 20) -> Counts:
@@ -106,6 +113,7 @@ class Counts:
             people=n("people", 12), clients=clients, projects=projects, entries=n("entries", projects),
             statuses=n("statuses", projects), allocations=n("allocations", 4), scope_changes=n("scope_changes", 2),
             expenses=n("expenses", 2), big_client_projects=big_client_projects,
+            opportunities=n("opportunities", 20), quotas=n("quotas", 2),
         )
 
 
@@ -133,7 +141,8 @@ class Dataset:
 
 def dataset_marker(seed: int, scale: float, today: date, big_client_projects: int = 20) -> str:
     """The receipt key left in a database once a dataset is fully loaded (lets a run reuse it)."""
-    return f"bench:dataset:seed={seed}:scale={scale:g}:today={today.isoformat()}:big={big_client_projects}"
+    return (f"bench:dataset:seed={seed}:scale={scale:g}:today={today.isoformat()}:big={big_client_projects}"
+            ":pipeline=1")
 
 
 def default_today() -> date:
@@ -478,9 +487,12 @@ def generate(url: str, *, seed: int = 42, scale: float = 1.0, today: date | None
         conn.execute(insert(_t(AllocationRow)), _allocations(plan, counts, today, rnd))
         conn.execute(insert(_t(ScopeChangeRow)), _scope_changes(plan, counts, today, rnd))
         conn.execute(insert(_t(ExpenseRow)), _expenses(plan, counts, today, rnd))
+        conn.execute(insert(_t(OpportunityRow)), opportunity_rows(plan.people, plan.clients, counts.opportunities,
+                                                                  today, seed))
+        conn.execute(insert(_t(QuotaRow)), quota_rows(plan.people, counts.quotas, today))
         if engine.dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them so Steward's own inserts don't collide.
-            for name in ("people", "clients", "projects"):
+            for name in ("people", "clients", "projects", "opportunities"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                   f"(SELECT coalesce(max(id), 1) FROM {name}))"))
         conn.execute(insert(_t(ReceiptRow)).values(key=data.marker, at=datetime.now(UTC)))
@@ -495,7 +507,8 @@ def generate(url: str, *, seed: int = 42, scale: float = 1.0, today: date | None
         # What autovacuum does to a table after a bulk load; without it the first plans are made blind.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for loaded_table in ("people", "clients", "projects", "project_channels", "time_entries",
-                                 "status_updates", "allocations", "scope_changes", "expenses", "burn_months"):
+                                 "status_updates", "allocations", "scope_changes", "expenses", "burn_months",
+                                 "opportunities", "quotas"):
                 conn.execute(text(f"VACUUM ANALYZE {loaded_table}"))
     data.seconds["analyze"] = time.perf_counter() - t3
     describe(data, factory)

@@ -44,6 +44,8 @@ TARGETS = {
     "(b) budget <client>": 20.0,
     "(b) budget <project>": 20.0,
     "(c) digest": 200.0,
+    "(f) pipeline all": 50.0,  # issue 14
+    "(f) forecast all 6 months": 150.0,
 }
 
 

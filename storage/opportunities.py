@@ -46,6 +46,7 @@ from storage.sqltools import among, dialect_insert, month_start, units_to_decima
 
 SETTINGS_ID = 1
 STALE_COMMIT_DAYS = 14
+KEYS_PER_STATEMENT = 10_000
 
 _OPP_COLUMNS = (
     OpportunityRow.id, OpportunityRow.external_id, OpportunityRow.name, OpportunityRow.client_id,
@@ -301,8 +302,10 @@ class SqlPipelineRepository:
             return set()
         found: set[str] = set()
         unique = sorted(set(keys))
-        for start in range(0, len(unique), 1000):
-            found.update(self.s.scalars(select(OutboxRow.key).where(OutboxRow.key.in_(unique[start:start + 1000]))))
+        # One statement for up to KEYS_PER_STATEMENT keys (well inside SQLite's 32,766 bound parameters).
+        for start in range(0, len(unique), KEYS_PER_STATEMENT):
+            chunk = unique[start:start + KEYS_PER_STATEMENT]
+            found.update(self.s.scalars(select(OutboxRow.key).where(OutboxRow.key.in_(chunk))))
         return found
 
     # --- sync state ------------------------------------------------------------------------------
