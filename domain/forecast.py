@@ -14,6 +14,7 @@ Pure functions over aggregates storage computes in SQL; working days are Monday 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -65,6 +66,9 @@ def scheduled_by_project(months: Sequence[date], today: date, allocations: Seque
 
     ``remaining`` is each project's budget (incl. approved scope) minus what it has burned; a project
     absent from it is not capped."""
+    # Each month's working days once, as sorted ordinals: an allocation's days in a month are then two
+    # bisections, not a walk over the month (thousands of allocations x months).
+    ordinals = {m: [d.toordinal() for d in working_days_after(m, today)] for m in months}
     raw: dict[int, dict[date, Decimal]] = {}
     for a in allocations:
         if a.state is not AllocationState.APPROVED:
@@ -72,11 +76,13 @@ def scheduled_by_project(months: Sequence[date], today: date, allocations: Seque
         daily = a.hours_per_week / 5 * bill_rates.get(a.person_id, ZERO)
         if daily <= 0:
             continue
+        first, last = a.start.toordinal(), a.end.toordinal()
         per_month = raw.setdefault(a.project_id, {})
         for m in months:
-            days = sum(1 for d in working_days_after(m, today) if a.start <= d <= a.end)
-            if days:
-                per_month[m] = per_month.get(m, ZERO) + daily * days
+            days = ordinals[m]
+            n = bisect_right(days, last) - bisect_left(days, first)
+            if n > 0:
+                per_month[m] = per_month.get(m, ZERO) + daily * n
     total = {m: ZERO for m in months}
     capped: set[date] = set()
     for project_id, per_month in raw.items():

@@ -125,14 +125,20 @@ def forecast_report(uow: UnitOfWork, scope: Scope, count: int, today: date) -> F
     projects = scope_projects(uow, scope)
     ids = [p.id for p in projects if p.id is not None]
     recognised = uow.pipeline.recognised(ids, month_of(today), today)
-    burns = uow.entries.totals(ids, today)
-    scopes = uow.scope.totals(ids)
-    remaining = {}
-    for p in projects:
-        s = scopes.get(p.id or 0, ScopeTotals())
-        budget = p.budget + s.approved_amount + scope_hours_value(s.approved_hours, p)
-        remaining[p.id or 0] = max(ZERO, budget - burns.get(p.id or 0, BurnTotals()).burned)
     allocations = uow.allocations.list(project_ids=ids, states=[AllocationState.APPROVED]) if ids else []
+    # Only projects with an allocation running after today can have scheduled revenue, hence a cap to
+    # apply: their burn and scope alone are summed (a fraction of the portfolio, and the costliest read).
+    allocations = [a for a in allocations if a.end > today]
+    booked = sorted({a.project_id for a in allocations})
+    burns = uow.entries.totals(booked, today)
+    scopes = uow.scope.totals(booked)
+    by_id = {p.id: p for p in projects}
+    remaining = {}
+    for pid in booked:
+        p = by_id[pid]
+        s = scopes.get(pid, ScopeTotals())
+        budget = p.budget + s.approved_amount + scope_hours_value(s.approved_hours, p)
+        remaining[pid] = max(ZERO, budget - burns.get(pid, BurnTotals()).burned)
     rates = {pid: person.bill_rate for pid, person in uow.people.many({a.person_id for a in allocations}).items()}
     scheduled, capped = scheduled_by_project(months, today, allocations, rates, remaining)
     # Deals closing up to delivery_months before the first month still land in the window.
