@@ -196,3 +196,18 @@ def test_salesforce_settings_default_to_a_sync_every_15_minutes() -> None:
     assert not Settings.from_env({}).salesforce_enabled
 
 
+
+
+def test_the_worker_duty_syncs_once_per_interval_whichever_replica_asks(
+        uow_factory: SqlUnitOfWorkFactory, salesforce: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.scheduler import Duties
+
+    org(uow_factory)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(salesforce.ca_file))  # the worker's own requests session
+    settings = settings_for(salesforce, SALESFORCE_SYNC_MINUTES="5")
+    replicas = [Duties(uow_factory, (), settings), Duties(uow_factory, (), settings)]
+    ran = [d.sync_salesforce(NOW + timedelta(seconds=i)) for i, d in enumerate(replicas)]
+    assert ran == [True, False]
+    assert replicas[1].sync_salesforce(NOW + timedelta(minutes=5)) is True
+    assert len([q for q in salesforce.fake.queries if "FROM Opportunity " in q]) == 2
+    assert Duties(uow_factory).sync_salesforce(NOW + timedelta(hours=1)) is False  # not configured: nothing
