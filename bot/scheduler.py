@@ -57,6 +57,7 @@ RESYNC_SECONDS = 60
 SWEEP_SECONDS = 300
 DELIVER_SECONDS = 2.0
 SALESFORCE_CHECK_SECONDS = 60
+PIPELINE_SWEEP = timedelta(minutes=15)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Duties:
         self.uow_factory = uow_factory
         self.admin_emails = tuple(admin_emails)
         self.settings = settings  # for the Salesforce sync, when configured
+        self._pipeline_swept: datetime | None = None
 
     def sync_salesforce(self, now: datetime) -> bool:
         """The periodic Salesforce sync, run by one replica per ``SALESFORCE_SYNC_MINUTES`` (claimed in the
@@ -142,7 +144,12 @@ class Duties:
         with self.uow_factory() as uow:
             org = uow.organisation.get()
             result = sweep(uow, now, org, payload=notice_payload, admin_emails=self.admin_emails)
-            result.queued.extend(sweep_pipeline(uow, now, org, payload=alert_payload, admin_emails=self.admin_emails))
+            # Pipeline and renewal alerts change by the day (and on a sync): every PIPELINE_SWEEP_MINUTES is
+            # enough, and spares each 5-minute sweep their reads. The outbox keys keep them once regardless.
+            if self._pipeline_swept is None or not timedelta(0) <= now - self._pipeline_swept < PIPELINE_SWEEP:
+                result.queued.extend(sweep_pipeline(uow, now, org, payload=alert_payload,
+                                                    admin_emails=self.admin_emails))
+                self._pipeline_swept = now
             uow.commit()
             return result
 

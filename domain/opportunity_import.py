@@ -283,6 +283,13 @@ def upsert_opportunities(uow: UnitOfWork, rows: Sequence[OpportunityInput], *, s
     keys = uow.pipeline.match_keys()
     by_external = {k.external_id: k for k in keys if k.external_id}
     by_name = {(fold(k.name), k.client_id): k for k in keys}
+    matched = {}
+    for row, client in resolved:
+        key = (by_external.get(row.external_id) if row.external_id else None) or \
+            by_name.get((fold(row.name), client.id or 0))
+        matched[row.line] = key
+    # The stored deals the file touches, in one statement (not one per row).
+    current = uow.pipeline.many(sorted({k.id for k in matched.values() if k is not None}))
     for row, client in resolved:
         owner = (owners(row.owner_email) if row.owner_email else None) or owners(row.owner)
         probability, category, closed, won = resolve_stage(settings, row.stage, row.probability, row.category,
@@ -290,16 +297,14 @@ def upsert_opportunities(uow: UnitOfWork, rows: Sequence[OpportunityInput], *, s
         new = Opportunity(None, row.external_id, row.name, client.id or 0, owner.id if owner else None, row.stage,
                           row.amount, probability, row.close_date, category, closed, won, row.type, row.next_step,
                           row.last_activity, row.created, 0, row.owner)
-        key = (by_external.get(row.external_id) if row.external_id else None) or \
-            by_name.get((fold(row.name), client.id or 0))
+        key = matched[row.line]
         if key is None:
             added = uow.pipeline.add(new, at)
             summary.added += 1
             uow.audit.add(AuditEvent(None, at, actor_id, Source.IMPORT, "opportunity.created",
                                      f"opportunity:{added.id}", f"{row.name} ({source}), {row.amount}"))
             continue
-        stored = uow.pipeline.get(key.id)
-        assert stored is not None
+        stored = current[key.id]
         merged = replace(new, id=stored.id, pushes=stored.pushes,
                          external_id=row.external_id or stored.external_id,
                          last_activity=row.last_activity or stored.last_activity,

@@ -70,6 +70,9 @@ class PipelineRepository(Protocol):
         ...
 
     def get(self, opportunity_id: int) -> Opportunity | None: ...
+    def many(self, ids: Sequence[int]) -> Mapping[int, Opportunity]:
+        """The opportunities with these ids, in one statement."""
+        ...
 
     def record_change(self, change: CloseDateChange) -> bool:
         """Remember a close-date move once (by its external id when it has one, else by its dates);

@@ -33,6 +33,7 @@ from domain.pipeline import (
     month_of,
     pipeline_figures,
     quota_for,
+    risk_reasons,
 )
 from domain.ports import BurnTotals, ScopeTotals, UnitOfWork
 from domain.renewals import FOLLOW_ON_DAYS, Decision, Renewal, follow_on, notice_deadline
@@ -86,8 +87,6 @@ class PipelineReport:
 
 def pipeline_report(uow: UnitOfWork, scope: Scope, period: Period, today: date) -> PipelineReport:
     """Every figure and list of ``pipeline`` for one scope and period."""
-    from domain.pipeline import risk_reasons
-
     quota = quota_for(uow.pipeline.quotas([period.label]), scope)
     figures = pipeline_figures(period, uow.pipeline.totals(scope, period.first, period.last), quota)
     risky, count = uow.pipeline.at_risk(scope, period.first, period.last, today, AT_RISK_SHOWN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from domain.errors import InvalidInput, NotFound
@@ -22,6 +23,7 @@ from handlers.reply import Action, Fact, Reply, Section, Tone
 
 USAGE = "pipeline [me|<client>|<person>|all] [this quarter|next quarter|YYYY-Qn]"
 EXAMPLE = "pipeline me this quarter"
+_PERIOD_LIKE = re.compile(r"^(\d{4}-?q\d+|q\d+)$", re.IGNORECASE)  # a quarter, if a wrong one
 
 
 def take_period(words: list[str], t: Turn, start_month: int) -> tuple[Period, list[str]]:
@@ -42,7 +44,7 @@ def take_period(words: list[str], t: Turn, start_month: int) -> tuple[Period, li
             p = parse_period(" ".join(words[-2:]), start_month)
             if p is not None:
                 return p, words[:-2]
-        if words[-1].lower().startswith("q") or any(ch.isdigit() for ch in words[-1]) and "-" in words[-1]:
+        if _PERIOD_LIKE.match(words[-1]):
             raise InvalidInput(f"“{words[-1]}” is not a period: say this quarter, next quarter or a fiscal quarter "
                                "like 2026-Q4.", example=EXAMPLE)
     return this, words

@@ -185,6 +185,12 @@ class SqlPipelineRepository:
         row = self.s.execute(select(*_OPP_COLUMNS).where(OpportunityRow.id == opportunity_id)).first()
         return _opportunity(row) if row else None
 
+    def many(self, ids: Sequence[int]) -> Mapping[int, Opportunity]:
+        if not ids:
+            return {}
+        rows = self.s.execute(select(*_OPP_COLUMNS).where(among(OpportunityRow.id, ids)))
+        return {o.id or 0: o for o in map(_opportunity, rows)}
+
     def record_change(self, change: CloseDateChange) -> bool:
         t = _t(OpportunityCloseChangeRow)
         values = dict(opportunity_id=change.opportunity_id, old_date=change.old, new_date=change.new,
