@@ -18,6 +18,8 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from domain.pipeline import (
+    PUSHES_AT_RISK,
+    STALE_COMMIT_DAYS,
     CategoryTotal,
     CloseDateChange,
     ForecastCategory,
@@ -45,7 +47,6 @@ from storage.repositories import _aware, _cents, _new_id, _replace_id, _run, _t
 from storage.sqltools import among, dialect_insert, month_start, units_to_decimal
 
 SETTINGS_ID = 1
-STALE_COMMIT_DAYS = 14
 KEYS_PER_STATEMENT = 10_000
 
 _OPP_COLUMNS = (
@@ -244,7 +245,7 @@ class SqlPipelineRepository:
         o = OpportunityRow
         quiet = today - timedelta(days=STALE_COMMIT_DAYS)
         return and_(_counts(), or_(
-            o.close_date < today, o.pushes >= 2,
+            o.close_date < today, o.pushes >= PUSHES_AT_RISK,
             and_(o.category == ForecastCategory.COMMIT.value, o.last_activity.is_not(None), o.last_activity <= quiet),
         ))
 
@@ -291,7 +292,7 @@ class SqlPipelineRepository:
 
     def pushed_twice(self) -> builtins.list[Opportunity]:
         o = OpportunityRow
-        return self._list(o.is_closed == false(), o.pushes >= 2)
+        return self._list(o.is_closed == false(), o.pushes >= PUSHES_AT_RISK)
 
     def recognised(self, project_ids: Sequence[int], first: date, today: date) -> Decimal:
         if not project_ids:
