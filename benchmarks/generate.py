@@ -35,6 +35,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, column, func, insert, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
+from benchmarks.pipeline_data import opportunity_rows, quota_rows
 from domain.model import AllocationState, Organisation, Platform, Rag, Role, ScopeState, Source
 from storage.migrate import upgrade
 from storage.orm import (
@@ -42,9 +43,11 @@ from storage.orm import (
     ClientRow,
     ExpenseRow,
     InvoiceRow,
+    OpportunityRow,
     PersonRow,
     ProjectChannelRow,
     ProjectRow,
+    QuotaRow,
     ReceiptRow,
     ScopeChangeRow,
     StatusUpdateRow,
@@ -71,6 +74,8 @@ FULL = {
     "scope_changes": 500,
     "expenses": 2000,
     "invoices": 20_000,
+    "opportunities": 10_000,  # issue 14
+    "quotas": 40,
 }
 
 _FIRST = ("Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivo", "Jade", "Kai", "Lena", "Milo", "Nora",
@@ -98,6 +103,8 @@ class Counts:
     expenses: int
     big_client_projects: int
     invoices: int = 0
+    opportunities: int = 0
+    quotas: int = 0
 
     @classmethod
     def at_scale(cls, scale: float, big_client_projects: int = 20) -> Counts:
@@ -111,6 +118,7 @@ class Counts:
             people=n("people", 12), clients=clients, projects=projects, entries=n("entries", projects),
             statuses=n("statuses", projects), allocations=n("allocations", 4), scope_changes=n("scope_changes", 2),
             expenses=n("expenses", 2), big_client_projects=big_client_projects, invoices=n("invoices", 4),
+            opportunities=n("opportunities", 20), quotas=n("quotas", 2),
         )
 
 
@@ -141,7 +149,7 @@ def dataset_marker(seed: int, scale: float, today: date, big_client_projects: in
     """The receipt key left in a database once a dataset is fully loaded (lets a run reuse it)."""
     # ":invoices": a database kept from before the invoices were generated is regenerated, not reused.
     return (f"bench:dataset:seed={seed}:scale={scale:g}:today={today.isoformat()}:big={big_client_projects}"
-            ":invoices")
+            ":invoices:pipeline=1")
 
 
 def default_today() -> date:
@@ -522,9 +530,12 @@ def generate(url: str, *, seed: int = 42, scale: float = 1.0, today: date | None
         conn.execute(insert(_t(ExpenseRow)), _expenses(plan, counts, today, rnd))
         if counts.invoices:  # their own stream: the rows above are the same with or without invoices
             conn.execute(insert(_t(InvoiceRow)), _invoices(plan, counts, today, random.Random(seed + 13)))
+        conn.execute(insert(_t(OpportunityRow)), opportunity_rows(plan.people, plan.clients, counts.opportunities,
+                                                                  today, seed))
+        conn.execute(insert(_t(QuotaRow)), quota_rows(plan.people, counts.quotas, today))
         if engine.dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them so Steward's own inserts don't collide.
-            for name in ("people", "clients", "projects"):
+            for name in ("people", "clients", "projects", "opportunities"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                   f"(SELECT coalesce(max(id), 1) FROM {name}))"))
         conn.execute(insert(_t(ReceiptRow)).values(key=data.marker, at=datetime.now(UTC)))
@@ -540,7 +551,7 @@ def generate(url: str, *, seed: int = 42, scale: float = 1.0, today: date | None
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for loaded_table in ("people", "clients", "projects", "project_channels", "time_entries",
                                  "status_updates", "allocations", "scope_changes", "expenses", "burn_months",
-                                 "invoices"):
+                                 "invoices", "opportunities", "quotas"):
                 conn.execute(text(f"VACUUM ANALYZE {loaded_table}"))
     data.seconds["analyze"] = time.perf_counter() - t3
     describe(data, factory)

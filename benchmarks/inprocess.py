@@ -142,6 +142,15 @@ def run_inprocess(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, *
     results.append(measure("(f) timesheet team", database,
                            lambda: _checked(handle(everyone, "timesheet team"), "Team timesheet"), some,
                            detail=f"`timesheet team` as an admin: {data.counts.people} people, one week of entries"))
+    finance = context(email=data.admin_email)  # issue 14: everyone's pipeline and forecast, as an admin
+    results.append(measure("(f) pipeline all", database,
+                           lambda: _checked(handle(finance, "pipeline all"), "Pipeline"), many, warmup=5,
+                           detail=f"`pipeline all`, {data.counts.opportunities:,} opportunities, "
+                                  f"{data.counts.quotas} quotas"))
+    results.append(measure("(f) forecast all 6 months", database,
+                           lambda: _checked(handle(finance, "forecast all 6 months"), "Forecast"), some,
+                           detail=f"`forecast all 6 months`, {data.counts.projects} projects, "
+                                  f"{data.counts.opportunities:,} opportunities"))
     return results
 
 

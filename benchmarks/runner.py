@@ -48,6 +48,8 @@ TARGETS = {
     "(f) ar all": 50.0,
     "(f) wip all": 50.0,
     "(f) timesheet team": 200.0,
+    "(f) pipeline all": 50.0,  # issue 14
+    "(f) forecast all 6 months": 150.0,
 }
 
 

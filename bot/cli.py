@@ -66,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
                           help="file format (default: detected from the header)")
     clock_opts(invoices)
 
+    opps = imp_sub.add_parser("opportunities", help="opportunities from a Salesforce report or generic CSV")
+    opps.add_argument("file", type=Path)
+    opps.add_argument("--format", choices=["salesforce", "generic"], default=None,
+                      help="file format (default: detected from the header)")
+    clock_opts(opps)
+
+    sync = sub.add_parser("sync", help="pull data from a system of record")
+    sync_sub = sync.add_subparsers(dest="what", required=True, metavar="WHAT")
+    clock_opts(sync_sub.add_parser("salesforce", help="opportunities changed since the last sync (SALESFORCE_*)"))
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="what", required=True, metavar="WHAT")
     db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
@@ -171,7 +181,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             from handlers.invoice_imports import import_invoices_file
 
             return _print(import_invoices_file(steward.uow_factory, steward.clock, args.file, args.format))
+        if args.what == "opportunities":
+            from handlers.opportunity_imports import import_opportunities_file
+
+            return _print(import_opportunities_file(steward.uow_factory, steward.clock, args.file, args.format))
         return _print(imports.import_hours_file(steward.uow_factory, steward.clock, args.file, args.format))
+    if args.command == "sync":
+        from bot.salesforce import sync_command
+
+        return _print(sync_command(steward.uow_factory, settings, steward.clock.now()))
     if args.command == "say":
         from handlers.dispatch import handle
 

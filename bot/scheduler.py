@@ -72,6 +72,8 @@ RESYNC_SECONDS = 60
 SWEEP_SECONDS = 300
 DELIVER_SECONDS = 2.0
 STANDUP_SECONDS = 60
+SALESFORCE_CHECK_SECONDS = 60
+PIPELINE_SWEEP = timedelta(minutes=15)
 
 
 @dataclass
@@ -85,9 +87,21 @@ class TickReport:
 class Duties:
     """What the timers trigger, as plain synchronous calls with an explicit ``now``."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, admin_emails: Sequence[str] = ()) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, admin_emails: Sequence[str] = (),
+                 settings: Settings | None = None) -> None:
         self.uow_factory = uow_factory
         self.admin_emails = tuple(admin_emails)
+        self.settings = settings  # for the Salesforce sync, when configured
+        self._pipeline_swept: datetime | None = None
+
+    def sync_salesforce(self, now: datetime) -> bool:
+        """The periodic Salesforce sync, run by one replica per ``SALESFORCE_SYNC_MINUTES`` (claimed in the
+        database). True when this process ran it."""
+        if self.settings is None or not self.settings.salesforce_enabled:
+            return False
+        from bot.salesforce import run_periodic_sync
+
+        return run_periodic_sync(self.uow_factory, self.settings, now) is not None
 
     def subscriptions(self) -> list[DigestSubscription]:
         with self.uow_factory() as uow:
@@ -143,13 +157,21 @@ class Duties:
             uow.commit()
 
     def sweep_escalations(self, now: datetime) -> SweepResult:
+        from domain.pipeline_alerts import sweep_pipeline
         from handlers.escalation_notices import notice_payload
+        from handlers.pipeline_notices import alert_payload
 
         with self.uow_factory() as uow:
             org = uow.organisation.get()
             result = sweep(uow, now, org, payload=notice_payload, admin_emails=self.admin_emails,
                            away=away_today(uow, now, org.timezone))
             self._sweep_receivables(uow, now, org, result)
+            # Pipeline and renewal alerts change by the day (and on a sync): every PIPELINE_SWEEP_MINUTES is
+            # enough, and spares each 5-minute sweep their reads. The outbox keys keep them once regardless.
+            if self._pipeline_swept is None or not timedelta(0) <= now - self._pipeline_swept < PIPELINE_SWEEP:
+                result.queued.extend(sweep_pipeline(uow, now, org, payload=alert_payload,
+                                                    admin_emails=self.admin_emails))
+                self._pipeline_swept = now
             uow.commit()
             return result
 
@@ -202,7 +224,7 @@ def build_senders(settings: Settings) -> dict[Platform, Sender]:
 
 def run_duty(steward: Steward, name: str, *args: Any) -> Any:
     """A unit of work (``bot.work``): one of ``Duties``' calls, with the worker's own Steward."""
-    return getattr(Duties(steward.uow_factory, steward.settings.admins), name)(*args)
+    return getattr(Duties(steward.uow_factory, steward.settings.admins, steward.settings), name)(*args)
 
 
 class Scheduler:
@@ -243,6 +265,10 @@ class Scheduler:
         # (a cron job per participant and timezone would be thousands of timers for the same answer).
         self.scheduler.add_job(self.standups, "interval", seconds=STANDUP_SECONDS, id="standups",
                                next_run_time=now + timedelta(seconds=1), **common)
+        if self.duties.settings is not None and self.duties.settings.salesforce_enabled:
+            # Every minute each process asks; the database's claim lets one per interval run the sync.
+            self.scheduler.add_job(self.salesforce, "interval", seconds=SALESFORCE_CHECK_SECONDS, id="salesforce",
+                                   next_run_time=now + timedelta(seconds=10), **common)
         self.scheduler.start()
 
     def shutdown(self) -> None:
@@ -299,6 +325,12 @@ class Scheduler:
             await self._duty("sweep_escalations", self.clock.now())
         except Exception:
             log.exception("escalation sweep failed")
+
+    async def salesforce(self) -> None:
+        try:
+            await self._duty("sync_salesforce", self.clock.now())
+        except Exception as exc:  # the next interval retries; the message names no secret
+            log.error("salesforce sync failed: %s", exc)
 
     async def deliver(self) -> None:
         try:

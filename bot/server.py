@@ -158,7 +158,7 @@ def _start_scheduler(steward: Steward):  # type: ignore[no-untyped-def]
     from bot.scheduler import Duties, Scheduler, build_senders
 
     settings = steward.settings
-    timers = Scheduler(Duties(steward.uow_factory, settings.admins),
+    timers = Scheduler(Duties(steward.uow_factory, settings.admins, settings),
                        Deliverer(steward.uow_factory, build_senders(settings)), steward.clock, work=steward.work)
     timers.start()
     return timers

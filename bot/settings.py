@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MAX_WORK_PROCESSES = 64
@@ -30,6 +32,18 @@ class Settings:
     work_processes: int = 1
     # Entra ID tenants a multi-tenant Teams bot serves (a single-tenant bot serves its own only).
     teams_tenants: tuple[str, ...] = ()
+    # Salesforce (issue 14): a username login or an instance URL + session id; the worker syncs every N minutes.
+    salesforce_username: str | None = None
+    salesforce_password: str | None = None
+    salesforce_security_token: str | None = None
+    salesforce_domain: str = "login"
+    salesforce_instance_url: str | None = None
+    salesforce_session_id: str | None = None
+    salesforce_sync_minutes: int = 15
+
+    @property
+    def salesforce_enabled(self) -> bool:
+        return bool(self.salesforce_username or self.salesforce_instance_url)
 
     @property
     def slack_enabled(self) -> bool:
@@ -86,7 +100,9 @@ class Settings:
         if not processes.isdigit() or int(processes) > MAX_WORK_PROCESSES:
             raise ConfigError(f"STEWARD_WORK_PROCESSES must be a whole number from 0 (work in threads of the "
                               f"server's process) to {MAX_WORK_PROCESSES}: {processes!r} (example: 2)")
+        salesforce = _salesforce(get)
         return cls(
+            **salesforce,
             database_url=url,
             timezone=tz,
             slack_bot_token=token,
@@ -100,3 +116,39 @@ class Settings:
             work_processes=int(processes),
             teams_tenants=tenants,
         )
+
+
+_SF_DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+MAX_SYNC_MINUTES = 1440
+
+
+def _salesforce(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The SALESFORCE_* settings, checked: either a username login (with password) or an instance URL with
+    a session id; a sync interval of whole minutes."""
+    username, password = get("SALESFORCE_USERNAME"), get("SALESFORCE_PASSWORD")
+    instance, session = get("SALESFORCE_INSTANCE_URL"), get("SALESFORCE_SESSION_ID")
+    domain = get("SALESFORCE_DOMAIN") or "login"
+    if username and not password:
+        raise ConfigError("SALESFORCE_PASSWORD is required when SALESFORCE_USERNAME is set")
+    if password and not username:
+        raise ConfigError("SALESFORCE_USERNAME is required when SALESFORCE_PASSWORD is set")
+    if not _SF_DOMAIN.match(domain):
+        raise ConfigError(f"SALESFORCE_DOMAIN must be login, test or your My Domain (e.g. acme.my): {domain!r}")
+    if instance and not instance.startswith(("https://", "http://")):
+        raise ConfigError(f"SALESFORCE_INSTANCE_URL must be an https URL like https://acme.my.salesforce.com: "
+                          f"{instance!r}")
+    if bool(instance) != bool(session):
+        missing = "SALESFORCE_SESSION_ID" if instance else "SALESFORCE_INSTANCE_URL"
+        raise ConfigError(f"{missing} is required with "
+                          f"{'SALESFORCE_INSTANCE_URL' if instance else 'SALESFORCE_SESSION_ID'}")
+    if username and instance:
+        raise ConfigError("Set SALESFORCE_USERNAME (login) or SALESFORCE_INSTANCE_URL + SALESFORCE_SESSION_ID, "
+                          "not both")
+    minutes = get("SALESFORCE_SYNC_MINUTES") or "15"
+    if not minutes.isdigit() or not 1 <= int(minutes) <= MAX_SYNC_MINUTES:
+        raise ConfigError(f"SALESFORCE_SYNC_MINUTES must be a whole number of minutes from 1 to {MAX_SYNC_MINUTES}: "
+                          f"{minutes!r} (example: 15)")
+    return dict(salesforce_username=username, salesforce_password=password,
+                salesforce_security_token=get("SALESFORCE_SECURITY_TOKEN"), salesforce_domain=domain,
+                salesforce_instance_url=instance, salesforce_session_id=session,
+                salesforce_sync_minutes=int(minutes))

@@ -27,7 +27,7 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     logging.getLogger("bot").setLevel(logging.INFO)
     steward = build(settings)
-    duties = Duties(steward.uow_factory, settings.admins)
+    duties = Duties(steward.uow_factory, settings.admins, settings)
     senders = build_senders(settings)
     if args.now or args.until:
         if not (args.now and args.until):

@@ -60,13 +60,17 @@ clients:
       - {name: Website Relaunch, key: acme-web, budget: 120000, budget_hours: 800,
          start: 2026-09-01, end: 2027-01-31, manager: dana@example.com, channel: C0ACMEWEB}"""
 
-_TOP_FIELDS = ("currency", "timezone", "people", "escalation", "clients", "holiday_country", "holidays")
+_TOP_FIELDS: tuple[str, ...] = ("currency", "timezone", "people", "escalation", "clients", "holiday_country",
+                                "holidays")
+_TOP_FIELDS += ("fiscal_year_start_month", "quotas", "pipeline")  # domain.pipeline_org
 _PERSON_FIELDS = ("name", "email", "role", "capacity_hours", "cost_rate", "bill_rate", "platform", "active",
                   "timezone", "holiday_country")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?$")
-_CLIENT_FIELDS = ("name", "key", "aliases", "director", "projects", "billing_names")
-_PROJECT_FIELDS = ("name", "key", "budget", "budget_hours", "start", "end", "manager", "channel", "channels",
-                   "aliases")
+_CLIENT_FIELDS: tuple[str, ...] = ("name", "key", "aliases", "director", "projects", "billing_names")
+_CLIENT_FIELDS += ("crm_names",)  # domain.pipeline_org
+_PROJECT_FIELDS: tuple[str, ...] = ("name", "key", "budget", "budget_hours", "start", "end", "manager", "channel",
+                                    "channels", "aliases")
+_PROJECT_FIELDS += ("renewal",)  # domain.pipeline_org
 _ESCALATION_FIELDS = ("burn_thresholds", "forecast_over_budget", "scope_impact", "stale_status_days",
                       "approval_wait_days", "reack_hours", "wip_reminder_days_before_month_end")
 
@@ -144,6 +148,7 @@ class OrgSpec:
     clients: tuple[ClientSpec, ...] = ()
     holiday_country: str | None = None
     holidays: tuple[date, ...] | None = None  # None: not in the file (keep what is stored)
+    pipeline: Any = None  # domain.pipeline_org.PipelineOrgSpec: fiscal year, quotas, stages, crm_names, renewals
 
     @property
     def projects(self) -> tuple[ProjectSpec, ...]:
@@ -356,10 +361,14 @@ def parse_org(data: Any) -> OrgSpec:
             c.add(f"{where}.key", f"“{key}” is also a client's key ({client_keys[key]}); `budget {key}` would be "
                                   "ambiguous: give the project its own key")
 
+    from domain.pipeline_org import parse_pipeline_org
+
+    pipeline = parse_pipeline_org(top, c.problems)
     if c.problems:
         raise _problems_error("The organisation file has {n}; nothing was imported", c.problems,
                               ORG_EXAMPLE)
-    return OrgSpec(currency, timezone, escalation, tuple(people), tuple(clients), holiday_country, holidays)
+    return OrgSpec(currency, timezone, escalation, tuple(people), tuple(clients), holiday_country, holidays,
+                   pipeline)
 
 
 def _country(c: _Checker, m: Mapping[str, Any], parent: str, name: str = "holiday_country") -> str | None:
@@ -730,6 +739,10 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
         for prj in cs.projects:
             _apply_project(uow, prj, client_id, projects_by_key.get(fold(prj.key)), person_id, summary, record,
                            client_key_of)
+    if spec.pipeline is not None:
+        from domain.pipeline_org import apply_pipeline_org
+
+        apply_pipeline_org(uow, spec.pipeline, summary, record, at)
     return summary
 
 

@@ -36,6 +36,7 @@ from domain.model import (
     StatusUpdate,
     TimeEntry,
 )
+from domain.pipeline_ports import PipelineRepository
 from domain.reach import RosterRepository
 from domain.receivables import Aging, Invoice
 from domain.standups import StandupRepository
@@ -446,6 +447,8 @@ class UnitOfWork(Protocol):
     def changes(self) -> ChangeLogRepository: ...
     @property
     def timesheets(self) -> TimesheetReader: ...
+    @property
+    def pipeline(self) -> PipelineRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -357,6 +357,8 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
         "initech-data — Leo Park over capacity next week",
         "initech-training — a request that would put Jane Designer over capacity",
         "ar all — Acme pays on time, Globex is 45 days late with a promise, Initech 95 days late (see approvals)",
+        "pipeline me — Dana's quarter half met, a Commit deal past its close date; renewals — initech-training "
+        "ends with no follow-on",
     )
     return Reply(
         title="Demo organisation loaded",
@@ -370,6 +372,7 @@ def load_demo(uow_factory: UnitOfWorkFactory, clock: Clock) -> Reply:
             Fact("Scope changes", str(counts["scope"])),
             Fact("Allocations", str(counts["allocations"])),
             Fact("Invoices", str(counts["invoices"])),
+            Fact("Opportunities", str(counts["opportunities"])),
         ),
         sections=(Section(title="What to look at", lines=states),),
         severity=Severity.SUCCESS,
@@ -442,8 +445,11 @@ def _load(uow: UnitOfWork, now: datetime, today: date, timezone: str) -> dict[st
         allocations += 1
     _load_standup(uow, people, projects, now, today, timezone)
     invoices = uow.invoices.add_many(demo_invoices(today, {k: (p.client_id, p.id) for k, p in projects.items()}))
+    from handlers.demo_pipeline import load_pipeline_demo  # quota half met, a slipped deal
+
+    opportunities = load_pipeline_demo(uow, now, today)
     return {"entries": added, "expenses": len(EXPENSES), "statuses": statuses, "scope": len(SCOPE),
-            "allocations": allocations, "invoices": invoices}
+            "allocations": allocations, "invoices": invoices, "opportunities": opportunities}
 
 
 def _load_standup(uow: UnitOfWork, people: dict[str, Person], projects: dict[str, Project], now: datetime,

@@ -211,6 +211,10 @@ def digest_and_snapshot(t: Turn, channel: str, *, since: datetime | None = None,
                                       and may_see_receivables(t.actor, v.client)})
         if owed is not None:
             sections.append(owed)
+    if (channel.startswith("dm:") or t.ctx.is_direct) and t.today.weekday() == 0 and t.actor.role is Role.DIRECTOR:
+        from handlers.pipeline_notices import quarter_section  # Monday: the director's quarter first (issue 14)
+
+        sections.insert(0, quarter_section(t))
     snapshot = {v.project.key: v.figures.rag.value for v in portfolio.views}
     counts = portfolio.rag_counts()
     summary = " · ".join(f"{counts.get(r, 0)} {rag_word(r).lower()}" for r in (Rag.RED, Rag.AMBER, Rag.GREEN))

@@ -29,6 +29,10 @@ from handlers import (
 from handlers.ar import handle as ar_command
 from handlers.chase import chase, dispute, paid, promise
 from handlers.context import Context
+from handlers.forecast import handle as forecast_handle
+from handlers.pipeline import handle as pipeline_handle
+from handlers.renewals import decide as renewal_decide
+from handlers.renewals import handle as renewals_handle
 from handlers.reply import Reply, Severity, error
 from handlers.tone import settle
 from handlers.wip import handle as wip_command
@@ -62,6 +66,10 @@ COMMANDS: dict[str, Handler] = {
     "paid": paid,
     "undo": undo.handle,
     "timesheet": timesheet.handle,
+    "pipeline": pipeline_handle,
+    "forecast": forecast_handle,
+    "renewals": renewals_handle,
+    "renewal": renewal_decide,
 }
 
 

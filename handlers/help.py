@@ -63,6 +63,17 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                   "Hours per day and project with the week's total against capacity; `team` lists your people "
                   "and who logged nothing on a working day.",
                   ("timesheet", "timesheet me last week", "timesheet team", "timesheet jane 2026-11-10")),
+    "pipeline": ("pipeline [me|<client>|<person>|all] [this quarter|next quarter|YYYY-Qn]",
+                 "Closed won, commit, best case, pipeline, weighted, quota, gap, coverage and deals at risk.",
+                 ("pipeline me", "pipeline acme next quarter", "pipeline all 2026-Q4")),
+    "forecast": ("forecast [me|<client>|all] [<N> months]",
+                 "Revenue by month: recognised + scheduled + weighted pipeline, against target.",
+                 ("forecast me", "forecast all 6 months", "forecast acme 4 months")),
+    "renewals": ("renewals [me|all] [within <N> days]",
+                 "Contracts ending: notice deadlines, decisions, follow-ons in the pipeline.",
+                 ("renewals", "renewals all within 90 days")),
+    "renewal": ("renewal <project> renew|renegotiate|end [<note>]", "Record a renewal decision (once).",
+                ("renewal acme-web renew client wants phase two", "renewal acme-app end")),
 }
 
 

@@ -652,3 +652,106 @@ class UndoableChangeRow(Base):
     undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_undoable_changes_person_id_at", "person_id", "at"),)
+# --- pipeline, forecast and renewals (migration 0009) ---------------------------------------------
+
+
+class OpportunityRow(Base):
+    """A deal from Salesforce or an import; ``name_key`` (lower-cased name) matches a row without an id."""
+
+    __tablename__ = "opportunities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    owner_name: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal] = mapped_column(Cents)
+    probability: Mapped[Decimal] = mapped_column(Centihours)  # percent, in hundredths
+    close_date: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(16))
+    is_closed: Mapped[bool] = mapped_column(Boolean)
+    is_won: Mapped[bool] = mapped_column(Boolean)
+    type: Mapped[str] = mapped_column(String(100))
+    next_step: Mapped[str] = mapped_column(Text)
+    last_activity: Mapped[date | None] = mapped_column(Date)
+    created_day: Mapped[date | None] = mapped_column(Date)
+    pushes: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    # ``pipeline`` reads a period's deals, everyone's or by client or owner.
+    __table_args__ = (
+        Index("ix_opportunities_close_date", "close_date"),
+        Index("ix_opportunities_client_id_close_date", "client_id", "close_date"),
+        Index("ix_opportunities_owner_id_close_date", "owner_id", "close_date"),
+    )
+
+
+class OpportunityCloseChangeRow(Base):
+    """One move of a deal's close date; ``external_id`` is Salesforce's field-history Id when it came from there."""
+
+    __tablename__ = "opportunity_close_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    old_date: Mapped[date] = mapped_column(Date)
+    new_date: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class QuotaRow(Base):
+    """A person's quota for one fiscal quarter (``YYYY-Qn``)."""
+
+    __tablename__ = "quotas"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Cents)
+
+
+class ClientCrmNameRow(Base):
+    """A name the CRM uses for a client (``crm_names``); ``name_key`` is it lower-cased."""
+
+    __tablename__ = "client_crm_names"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class PipelineSettingsRow(Base):
+    """The organisation's fiscal year start, delivery months and stage table: a single row with ``id = 1``."""
+
+    __tablename__ = "pipeline_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    fiscal_year_start_month: Mapped[int] = mapped_column(Integer)
+    delivery_months: Mapped[int] = mapped_column(Integer)
+    stages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class ProjectRenewalRow(Base):
+    """A project's renewal terms (``renewal: {notice_days}``) and the decision recorded with ``renewal``."""
+
+    __tablename__ = "project_renewals"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    notice_days: Mapped[int | None] = mapped_column(Integer)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SyncStateRow(Base):
+    """A periodic sync (``salesforce``): when it last completed, and the claim that lets one replica run it."""
+
+    __tablename__ = "sync_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_sync: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

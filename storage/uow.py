@@ -20,6 +20,7 @@ from storage.changes import SqlChangeLog
 from storage.digest_runs import SqlDigestRunRepository
 from storage.invoices import SqlInvoiceRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
+from storage.opportunities import SqlPipelineRepository
 from storage.repositories import (
     SqlAllocationRepository,
     SqlAuditRepository,
@@ -124,6 +125,7 @@ class SqlUnitOfWork:
     burn_dates: SqlBurnDates
     changes: SqlChangeLog
     timesheets: SqlTimesheets
+    pipeline: SqlPipelineRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -168,6 +170,7 @@ class SqlUnitOfWork:
         self.burn_dates = SqlBurnDates(s)
         self.changes = SqlChangeLog(s)
         self.timesheets = SqlTimesheets(s)
+        self.pipeline = SqlPipelineRepository(s)
         return self
 
     def __exit__(
