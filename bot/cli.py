@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="outbox claim lease (default 60; a simulated run: the whole window)")
     worker.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="outbox delivery interval")
     worker.add_argument("--sweep", type=float, default=300, metavar="SECONDS", help="escalation sweep interval")
+    worker.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
+                        help="serve GET /metrics on this port (default: no metrics server)")
+    worker.add_argument("--metrics-host", default="0.0.0.0", metavar="HOST")
 
     outbox = sub.add_parser("outbox", help="list pending and failed outbox messages")
     outbox.add_argument("--all", action="store_true", help="include sent messages")
@@ -93,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"steward: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from bot import logs
+
+    logs.configure(settings)  # STEWARD_LOG_FORMAT / STEWARD_LOG_LEVEL; secrets scrubbed from every line
     try:
         return _run(args, settings)
     except ConfigError as exc:

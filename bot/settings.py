@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +28,11 @@ class Settings:
     admins: tuple[str, ...] = ()
     # ``steward serve``: processes that run the work after an ack (0: threads in the server's process).
     work_processes: int = 1
+    # Operations (bot/metrics.py, bot/logs.py): the bearer token /metrics wants from off the machine,
+    # the log format (text | json) and level.
+    metrics_token: str | None = None
+    log_format: str = "text"
+    log_level: str | None = None  # None: WARNING for one-shot commands, INFO for serve and worker
 
     @property
     def slack_enabled(self) -> bool:
@@ -79,6 +84,7 @@ class Settings:
         if not processes.isdigit() or int(processes) > MAX_WORK_PROCESSES:
             raise ConfigError(f"STEWARD_WORK_PROCESSES must be a whole number from 0 (work in threads of the "
                               f"server's process) to {MAX_WORK_PROCESSES}: {processes!r} (example: 2)")
+        log_format, log_level = _log_settings(get)
         return cls(
             database_url=url,
             timezone=tz,
@@ -91,4 +97,21 @@ class Settings:
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID") or "",
             admins=admins,
             work_processes=int(processes),
+            metrics_token=get("STEWARD_METRICS_TOKEN"),
+            log_format=log_format,
+            log_level=log_level,
         )
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_settings(get: Callable[[str], str | None]) -> tuple[str, str | None]:
+    log_format = (get("STEWARD_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"STEWARD_LOG_FORMAT must be text or json: {log_format!r} (example: json)")
+    level = (get("STEWARD_LOG_LEVEL") or "").upper() or None
+    if level is not None and level not in LOG_LEVELS:
+        raise ConfigError(f"STEWARD_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}: {level!r} (example: INFO)")
+    return log_format, level

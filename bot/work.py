@@ -152,6 +152,9 @@ def _start_child(settings: Settings, clock: Clock) -> None:
     except OSError as exc:
         log.debug("could not lower the priority of worker %s: %r", os.getpid(), exc)
     _CHILD = build_worker(settings, clock)
+    from bot import metrics
+
+    metrics.install()  # forked: already there; spawned: counts into the server's directory (inherited env)
 
 
 def _in_child(func: Callable[..., T], args: tuple[Any, ...]) -> T:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +15,8 @@ from domain.ports import UnitOfWork
 from handlers.context import Context
 from handlers.reply import Tone
 
+# Told the id of each identified caller (``bot/logs.py`` puts it on the command's log lines).
+ON_IDENTIFIED: list[Callable[[int], None]] = []
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "JPY": "¥"}
 
 
@@ -43,6 +45,8 @@ def turn(ctx: Context) -> Iterator[Turn]:
         org = uow.organisation.get()
         actor = identify(uow, email=ctx.caller.email, slack_id=ctx.caller.slack_id, teams_id=ctx.caller.teams_id,
                          platform=ctx.platform)
+        for note in ON_IDENTIFIED:
+            note(actor.id or 0)
         now = ctx.clock.now()
         today = now.astimezone(ZoneInfo(org.timezone)).date()
         yield Turn(ctx, uow, actor, org, now, today)

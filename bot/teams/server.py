@@ -31,6 +31,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
+from bot import logs
 from bot.app import Steward
 from bot.teams.adapter import build_adapter, emulator_mode
 from bot.teams.bot import MESSAGE_RESPONSE, StewardTeamsBot
@@ -126,6 +127,7 @@ class Endpoint:
         if not activity.type or not activity.service_url or activity.conversation is None:
             return web.json_response({"error": "an activity needs type, serviceUrl and conversation"}, status=400)
 
+        logs.bind(platform="teams", teams_activity_id=activity.id)  # this request's task; its turn inherits it
         task = asyncio.ensure_future(self.adapter.process_activity(auth_header, activity, self.bot.on_turn))
         try:
             invoke = await asyncio.wait_for(asyncio.shield(task), self.answer_within)
