@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="serve GET /metrics on this port (default: no metrics server)")
     worker.add_argument("--metrics-host", default="0.0.0.0", metavar="HOST")
 
+    audit = sub.add_parser("audit", help="export the audit trail (CSV or JSON lines) to stdout")
+    audit.add_argument("--since", metavar="DATE", help="from this date or instant (organisation timezone)")
+    audit.add_argument("--until", metavar="DATE", help="up to this date (inclusive) or instant (exclusive)")
+    audit.add_argument("--subject", metavar="KEY", help="one subject, e.g. project:acme-web (or project for all)")
+    audit.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+
     outbox = sub.add_parser("outbox", help="list pending and failed outbox messages")
     outbox.add_argument("--all", action="store_true", help="include sent messages")
     outbox.add_argument("--limit", type=int, default=100)
@@ -145,6 +151,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             messages = uow.outbox.list(states, limit=args.limit)
             tz = ZoneInfo(uow.organisation.get().timezone)
         print(outbox_table(messages, tz))
+        return EXIT_OK
+    if args.command == "audit":
+        from bot.audit_export import parse_bound, write
+
+        with steward.uow_factory() as uow:
+            tz = ZoneInfo(uow.organisation.get().timezone)
+        since = parse_bound(args.since, tz, end=False) if args.since else None
+        until = parse_bound(args.until, tz, end=True) if args.until else None
+        write(steward.uow_factory, sys.stdout, fmt=args.format, since=since, until=until, subject=args.subject)
         return EXIT_OK
     if args.command == "demo":
         from handlers.demo import load_demo

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from domain.digests import DigestRun
 from domain.model import (
@@ -35,6 +35,9 @@ from domain.model import (
     StatusUpdate,
     TimeEntry,
 )
+
+if TYPE_CHECKING:  # domain.audit_trail imports this module
+    from domain.audit_trail import AuditTrailRepository
 
 ZERO = Decimal("0")
 
@@ -354,6 +357,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def digest_runs(self) -> DigestRunRepository: ...
+    @property
+    def audit_trail(self) -> AuditTrailRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

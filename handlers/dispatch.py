@@ -8,7 +8,21 @@ from collections.abc import Callable
 from functools import partial
 
 from domain.errors import Forbidden, NotFound, NotRegistered, StewardError
-from handlers import ack, approvals, assign, budget, decide, digest, escalations, help, hours, projects, scope, status
+from handlers import (
+    ack,
+    approvals,
+    assign,
+    budget,
+    decide,
+    digest,
+    escalations,
+    help,
+    history,
+    hours,
+    projects,
+    scope,
+    status,
+)
 from handlers.context import Context
 from handlers.reply import Reply, Severity, Tone, error
 
@@ -31,6 +45,7 @@ COMMANDS: dict[str, Handler] = {
     "ack": ack.handle,
     "projects": projects.handle,
     "help": help.handle,
+    "history": history.handle,
 }
 
 

@@ -32,6 +32,9 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "escalations": ("escalations", "Projects that need a decision now.", ("escalations",)),
     "ack": ("ack <id>", "Acknowledge an escalation (once; the director is not pinged again).", ("ack E12",)),
     "help": ("help [<command>]", "Usage with examples.", ("help", "help scope")),
+    "history": ("history <project|client|person> [<N>]",
+                "The audit trail: who changed what, when and from where (old → new for imports and edits).",
+                ("history acme-web", "history acme 20", "history jane@example.com")),
 }
 
 
