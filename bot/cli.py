@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     imp_sub = imp.add_subparsers(dest="what", required=True, metavar="WHAT")
     org = imp_sub.add_parser("org", help="people, clients and projects from a YAML file (idempotent)")
     org.add_argument("file", type=Path)
+    org.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
+    org.add_argument("--deactivate-missing", action="store_true",
+                     help="switch off people in the database who are not in the file")
     clock_opts(org)
     hours = imp_sub.add_parser("hours", help="time entries from a CSV file; a bad row imports nothing")
     hours.add_argument("file", type=Path)
@@ -172,7 +175,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"steward: no such file: {args.file}", file=sys.stderr)
             return EXIT_USAGE
         if args.what == "org":
-            return _print(imports.import_org_file(steward.uow_factory, steward.clock, args.file))
+            return _print(imports.import_org_file(steward.uow_factory, steward.clock, args.file, dry_run=args.dry_run,
+                                                  deactivate_missing=args.deactivate_missing))
         return _print(imports.import_hours_file(steward.uow_factory, steward.clock, args.file, args.format))
     if args.command == "say":
         from handlers.dispatch import handle
