@@ -91,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--subject", metavar="KEY", help="one subject, e.g. project:acme-web (or project for all)")
     audit.add_argument("--format", choices=["csv", "jsonl"], default="csv")
 
+    sub.add_parser("check", help="check the settings, database, Slack, Teams and scheduler; exit 1 on a problem")
+
     outbox = sub.add_parser("outbox", help="list pending and failed outbox messages")
     outbox.add_argument("--all", action="store_true", help="include sent messages")
     outbox.add_argument("--limit", type=int, default=100)
@@ -103,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
+        if args.command == "check":
+            from bot.check import run_check
+
+            return run_check(None, exc)
         print(f"steward: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     from bot import logs
@@ -137,6 +143,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
 
+    if args.command == "check":  # before build(): a check creates and migrates nothing
+        from bot.check import run_check
+
+        return run_check(settings)
     if args.command == "worker":
         from bot.worker import run_worker
 
