@@ -132,6 +132,10 @@ def run_inprocess(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, *
     results.append(measure("(d) escalation sweep", database, sweep, few,
                            detail=f"{SWEEP_NAME}, {data.counts.projects} projects, {data.counts.entries:,} entries"))
     results.append(measure("(d) SQL floor", database, floor, few, detail="one GROUP BY project_id of burn"))
+    # The audit trail of the big client: its projects, their scope changes and allocation requests.
+    results.append(measure("(h) history <client>", database,
+                           lambda: _checked(handle(director, f"history {data.big_client_key} 50"), "History"), some,
+                           detail=f"`history {data.big_client_key} 50`, {n_big} projects"))
     return results
 
 

@@ -44,6 +44,7 @@ TARGETS = {
     "(b) budget <client>": 20.0,
     "(b) budget <project>": 20.0,
     "(c) digest": 200.0,
+    "(h) history <client>": 50.0,
 }
 
 
