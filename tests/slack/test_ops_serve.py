@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -37,12 +38,20 @@ def samples(port: int, name: str) -> list[tuple[dict[str, str], float]]:
 def test_metrics_count_exactly_the_commands_answered_by_the_worker_processes(tmp_path: Path, fake: FakeSlack,
                                                                              world: World) -> None:
     n = 7
-    with serving(tmp_path, fake) as (port, proc):
+    files = tmp_path / "metrics"
+    files.mkdir()
+    (files / "counter_1.db").write_bytes(b"left over from an earlier run")  # emptied at start
+    with serving(tmp_path, fake, PROMETHEUS_MULTIPROC_DIR=str(files)) as (port, proc):
         wait_healthy(port, proc)
-        assert children(proc.pid)  # the handlers run in a worker process, not in the one serving /metrics
-        for i in range(n):
-            assert post_command(port, fake, "acme" if i % 2 else "nosuchthing", i).status_code == 200
+        workers = children(proc.pid)
+        assert workers  # the handlers run in a worker process, not in the one serving /metrics
+        with ThreadPoolExecutor(4) as pool:  # at once, as a channel full of people would
+            answers = list(pool.map(lambda i: post_command(port, fake, "acme" if i % 2 else "nosuchthing", i),
+                                    range(n)))
+        assert [a.status_code for a in answers] == [200] * n
         fake.wait_for("response_url", count=n, timeout=30)
+        counted_in = {int(f.stem.split("_")[1]) for f in files.glob("counter_*.db")}
+        assert counted_in & set(workers) and 1 not in counted_in  # counted where the handlers ran
         commands = samples(port, "steward_commands_total")
         assert sum(value for _, value in commands) == n
         by_outcome = {labels["outcome"]: value for labels, value in commands}
@@ -101,3 +110,30 @@ def _peek(proc) -> str:  # type: ignore[no-untyped-def]
         os.set_blocking(fd, True)
     _SEEN[proc.pid] = _SEEN.get(proc.pid, "") + chunk.decode(errors="replace")
     return _SEEN[proc.pid]
+
+
+def test_on_postgresql_two_worker_processes_are_summed_into_one_count(tmp_path: Path, fake: FakeSlack,
+                                                                     postgres_url: str) -> None:
+    from storage.uow import build_uow_factory
+    from tests.handlers.world import seed
+    from tests.support.db import truncate_all
+
+    truncate_all(postgres_url)
+    factory = build_uow_factory(postgres_url)
+    seed(factory)
+    factory.dispose()
+    n = 12
+    files = tmp_path / "metrics"
+    with serving(tmp_path, fake, DATABASE_URL=postgres_url, STEWARD_WORK_PROCESSES="2",
+                 PROMETHEUS_MULTIPROC_DIR=str(files)) as (port, proc):
+        wait_healthy(port, proc)
+        workers = children(proc.pid)
+        assert len(workers) == 2
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(lambda i: post_command(port, fake, "acme", i), range(n)))
+        assert [a.status_code for a in answers] == [200] * n
+        fake.wait_for("response_url", count=n, timeout=30)
+        commands = samples(port, "steward_commands_total")
+        assert sum(value for _, value in commands) == n
+        assert {labels["outcome"] for labels, _ in commands} == {"ok"}
+    truncate_all(postgres_url)
