@@ -112,9 +112,10 @@ def configure(settings: Settings, default_level: str = "WARNING", stream: Any = 
     # These libraries' DEBUG lines print request and response bodies (a reply quoting a user's line):
     # STEWARD_LOG_LEVEL=DEBUG is for Steward's own code.
     # SQLAlchemy's INFO is its echo (statements and their parameters): never.
+    # Above the floor they simply follow the root (NOTSET), so nothing is switched on that was off.
     for chatty in QUIET_LIBRARIES:
         floor = logging.WARNING if chatty in ("sqlalchemy", "alembic") else logging.INFO
-        logging.getLogger(chatty).setLevel(max(floor, root.level))
+        logging.getLogger(chatty).setLevel(floor if root.level < floor else logging.NOTSET)
     install_hooks()
 
 
