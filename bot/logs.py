@@ -98,15 +98,19 @@ def formatter(log_format: str) -> logging.Formatter:
                          rename_fields={"levelname": "level", "name": "logger"}, timestamp="time")
 
 
-def configure(settings: Settings, default_level: str = "WARNING", stream: Any = None) -> None:
+def configure(settings: Settings, default_level: str = "WARNING", stream: Any = None) -> logging.Handler:
     """One handler on the root logger, in the configured format and level (replacing earlier ones), and
     the hooks that give a command's log lines its word and its caller."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter(settings.log_format))
     handler.addFilter(ContextFilter(secrets_of(settings)))
+    handler._steward = True  # type: ignore[attr-defined]
     root = logging.getLogger()
+    # Replaces an earlier configure's handler and ``logging.basicConfig``'s plain one; any other handler
+    # (a test runner's capture, one an embedding program added) stays.
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if getattr(old, "_steward", False) or type(old) is logging.StreamHandler:
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level or default_level)
     # These libraries' DEBUG lines print request and response bodies (a reply quoting a user's line):
@@ -117,6 +121,7 @@ def configure(settings: Settings, default_level: str = "WARNING", stream: Any = 
         floor = logging.WARNING if chatty in ("sqlalchemy", "alembic") else logging.INFO
         logging.getLogger(chatty).setLevel(floor if root.level < floor else logging.NOTSET)
     install_hooks()
+    return handler
 
 
 def install_hooks() -> None:

@@ -29,7 +29,7 @@ def test_a_secret_in_a_log_message_or_traceback_is_redacted() -> None:
     settings = Settings(slack_bot_token="xoxb-77-abc", slack_signing_secret="signing-secret-123", log_format="json",
                         log_level="INFO")
     out = io.StringIO()
-    logs.configure(settings, stream=out)
+    handler = logs.configure(settings, stream=out)
     log = logging.getLogger("bot.test")
     try:
         with logs.request(platform="slack", slack_event_id="Ev1", text="not a known field"):
@@ -39,7 +39,7 @@ def test_a_secret_in_a_log_message_or_traceback_is_redacted() -> None:
             except RuntimeError:
                 log.exception("boom")
     finally:
-        logging.getLogger().handlers.clear()
+        logging.getLogger().removeHandler(handler)
     text = out.getvalue()
     records = [json.loads(line) for line in text.splitlines()]
     assert records[0]["message"] == "token [redacted] and secret [redacted]"
