@@ -23,6 +23,7 @@ USAGE = "history <project|client|person> [<N>]"
 EXAMPLE = "history acme-web"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
+LINES_PER_SECTION = 10
 SOURCES = {Source.SLACK: "Slack", Source.TEAMS: "Teams", Source.SHELL: "the shell", Source.IMPORT: "import",
            Source.SYSTEM: "Steward"}
 SHORT = {"scope": "S", "allocation": "A", "escalation": "E"}
@@ -91,7 +92,9 @@ def _reply(t: Turn, title: str, entries: list[AuditEntry], limit: int, main: str
     what = "change or decision" if n == 1 else "changes and decisions"
     more = f"The latest {n}" if n == limit else ("The only" if n == 1 else f"All {n}")
     return Reply(title=title, summary=f"{more} {what}, newest first (times in {t.org.timezone}).",
-                 sections=(Section(lines=lines),),
+                 # ten lines a section: 50 lines in one would pass Slack's 3,000 characters a section
+                 sections=tuple(Section(lines=lines[i:i + LINES_PER_SECTION])
+                                for i in range(0, len(lines), LINES_PER_SECTION)),
                  footer=f"`history {main.split(':', 1)[1]} {MAX_LIMIT}` shows more; "
                         "`steward audit` exports the whole trail.")
 

@@ -82,3 +82,23 @@ def test_history_of_something_unknown_or_a_bad_count_says_what_to_type(uow_facto
     assert not unknown.ok and "history acme-web" in (unknown.summary + str(unknown.to_dict()))
     too_many = say(world, "history acme-web 500", "dana@example.com", Source.SHELL)
     assert not too_many.ok and "1 to 50" in too_many.summary
+
+
+def test_fifty_changes_render_whole_on_slack_and_as_a_valid_teams_card(uow_factory: SqlUnitOfWorkFactory) -> None:
+    import json
+    import re
+
+    from bot.slack.blocks import render_blocks
+    from bot.teams.cards import render as card_render
+    from tests.teams.conftest import card_errors
+
+    world = seed(uow_factory)
+    for n in range(55):
+        assert say(world, f"status acme-web amber waiting on assets from the client, round {n}", "mark@example.com",
+                   Source.SLACK).ok
+    reply = say(world, "history acme-web 50", "dana@example.com", Source.SHELL)
+    assert len(lines(reply)) == 50 and reply.summary.startswith("The latest 50")
+    text = json.dumps([b.to_dict() for b in render_blocks(reply)], ensure_ascii=False)
+    shown = {int(n) for n in re.findall(r"round (\d+)", text)}
+    assert shown == set(range(5, 55)) and "…and" not in text  # the newest fifty, none cut
+    assert card_errors(card_render(reply)) == []
