@@ -95,8 +95,8 @@ def _reply(t: Turn, title: str, entries: list[AuditEntry], limit: int, main: str
                  # ten lines a section: 50 lines in one would pass Slack's 3,000 characters a section
                  sections=tuple(Section(lines=lines[i:i + LINES_PER_SECTION])
                                 for i in range(0, len(lines), LINES_PER_SECTION)),
-                 footer=f"`history {main.split(':', 1)[1]} {MAX_LIMIT}` shows more; "
-                        "`steward audit` exports the whole trail.")
+                 footer=(f"`history {main.split(':', 1)[1]} {MAX_LIMIT}` shows more; " if n == limit < MAX_LIMIT
+                         else "") + "`steward audit` exports the whole trail.")
 
 
 def who(entry: AuditEntry) -> str:
