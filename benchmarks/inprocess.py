@@ -151,6 +151,10 @@ def run_inprocess(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, *
                            lambda: _checked(handle(finance, "forecast all 6 months"), "Forecast"), some,
                            detail=f"`forecast all 6 months`, {data.counts.projects} projects, "
                                   f"{data.counts.opportunities:,} opportunities"))
+    # The audit trail of the big client: its projects, their scope changes and allocation requests.
+    results.append(measure("(h) history <client>", database,
+                           lambda: _checked(handle(director, f"history {data.big_client_key} 50"), "History"), some,
+                           detail=f"`history {data.big_client_key} 50`, {n_big} projects"))
     return results
 
 

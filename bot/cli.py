@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     imp_sub = imp.add_subparsers(dest="what", required=True, metavar="WHAT")
     org = imp_sub.add_parser("org", help="people, clients and projects from a YAML file (idempotent)")
     org.add_argument("file", type=Path)
+    org.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
+    org.add_argument("--deactivate-missing", action="store_true",
+                     help="switch off people in the database who are not in the file")
     clock_opts(org)
     hours = imp_sub.add_parser("hours", help="time entries from a CSV file; a bad row imports nothing")
     hours.add_argument("file", type=Path)
@@ -94,6 +97,17 @@ def _parser() -> argparse.ArgumentParser:
                         help="outbox claim lease (default 60; a simulated run: the whole window)")
     worker.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="outbox delivery interval")
     worker.add_argument("--sweep", type=float, default=300, metavar="SECONDS", help="escalation sweep interval")
+    worker.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
+                        help="serve GET /metrics on this port (default: no metrics server)")
+    worker.add_argument("--metrics-host", default="0.0.0.0", metavar="HOST")
+
+    audit = sub.add_parser("audit", help="export the audit trail (CSV or JSON lines) to stdout")
+    audit.add_argument("--since", metavar="DATE", help="from this date or instant (organisation timezone)")
+    audit.add_argument("--until", metavar="DATE", help="up to this date (inclusive) or instant (exclusive)")
+    audit.add_argument("--subject", metavar="KEY", help="one subject, e.g. project:acme-web (or project for all)")
+    audit.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+
+    sub.add_parser("check", help="check the settings, database, Slack, Teams and scheduler; exit 1 on a problem")
 
     outbox = sub.add_parser("outbox", help="list pending and failed outbox messages")
     outbox.add_argument("--all", action="store_true", help="include sent messages")
@@ -113,8 +127,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
+        if args.command == "check":
+            from bot.check import run_check
+
+            return run_check(None, exc)
         print(f"steward: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from bot import logs
+
+    logs.configure(settings)  # STEWARD_LOG_FORMAT / STEWARD_LOG_LEVEL; secrets scrubbed from every line
     try:
         return _run(args, settings)
     except ConfigError as exc:
@@ -144,6 +165,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
 
+    if args.command == "check":  # before build(): a check creates and migrates nothing
+        from bot.check import run_check
+
+        return run_check(settings)
     if args.command == "worker":
         from bot.worker import run_worker
 
@@ -165,6 +190,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if args.command == "people":
         return _unlink(steward, args.email, args.platform)
+    if args.command == "audit":
+        from bot.audit_export import parse_bound, write
+
+        with steward.uow_factory() as uow:
+            tz = ZoneInfo(uow.organisation.get().timezone)
+        since = parse_bound(args.since, tz, end=False) if args.since else None
+        until = parse_bound(args.until, tz, end=True) if args.until else None
+        write(steward.uow_factory, sys.stdout, fmt=args.format, since=since, until=until, subject=args.subject)
+        return EXIT_OK
     if args.command == "demo":
         from handlers.demo import load_demo
 
@@ -176,7 +210,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"steward: no such file: {args.file}", file=sys.stderr)
             return EXIT_USAGE
         if args.what == "org":
-            return _print(imports.import_org_file(steward.uow_factory, steward.clock, args.file))
+            return _print(imports.import_org_file(steward.uow_factory, steward.clock, args.file, dry_run=args.dry_run,
+                                                  deactivate_missing=args.deactivate_missing))
         if args.what == "invoices":
             from handlers.invoice_imports import import_invoices_file
 

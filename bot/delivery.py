@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from bot import metrics
 from domain.model import DeliveryState, OutboxMessage, Platform
 from domain.ports import UnitOfWorkFactory
 
@@ -129,6 +130,8 @@ class Deliverer:
         for message in claimed:
             outcome = await self.deliver(message, now)
             setattr(report, outcome, getattr(report, outcome) + 1)
+            platform = message.platform or guess_platform(message.channel or "")
+            metrics.delivered(platform.value, outcome)
         return report
 
     async def drain(self, now: datetime, rounds: int = 100) -> DeliveryReport:

@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.app import Steward
 from bot.delivery import Deliverer, Sender
 from bot.settings import Settings
@@ -276,9 +277,16 @@ class Scheduler:
             self.scheduler.shutdown(wait=False)
 
     async def _duty(self, name: str, *args: Any) -> Any:
-        if self.work is None:
-            return await asyncio.to_thread(getattr(self.duties, name), *args)
-        return await self.work.run(run_duty, name, *args)
+        try:
+            if self.work is None:
+                result = await asyncio.to_thread(getattr(self.duties, name), *args)
+            else:
+                result = await self.work.run(run_duty, name, *args)
+        except Exception:
+            metrics.scheduler_ran(name, "error")
+            raise
+        metrics.scheduler_ran(name, "ok")
+        return result
 
     async def resync(self) -> None:
         subs = await self._duty("subscriptions")
@@ -336,7 +344,10 @@ class Scheduler:
         try:
             await self.deliverer.drain(self.clock.now(), rounds=10)
         except Exception:
+            metrics.scheduler_ran("deliver", "error")
             log.exception("outbox delivery failed")
+        else:
+            metrics.scheduler_ran("deliver", "ok")
 
 
 async def simulate(duties: Duties, deliverer: Deliverer, start: datetime, until: datetime, step: timedelta, *,

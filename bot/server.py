@@ -78,6 +78,9 @@ def create_app(steward: Steward, route_adders: Sequence[RouteAdder] = ()) -> web
     app = web.Application()
     app[STEWARD_KEY] = steward
     app.router.add_get("/healthz", healthz)
+    from bot.metrics import add_routes as add_metrics
+
+    add_metrics(app, steward)
     for add in route_adders:
         add(app, steward)
     return app
@@ -166,15 +169,20 @@ def _start_scheduler(steward: Steward):  # type: ignore[no-untyped-def]
 
 def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
     """Run until SIGINT/SIGTERM. Returns the process exit code."""
-    logging.getLogger().setLevel(logging.INFO)
-    logging.getLogger("bot").setLevel(logging.INFO)
+    if settings.log_level is None:  # STEWARD_LOG_LEVEL unset: a server says what it does
+        logging.getLogger().setLevel(logging.INFO)
+        logging.getLogger("bot").setLevel(logging.INFO)
     if settings.slack_signing_secret and not settings.slack_bot_token:
         print("steward: configuration error: SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set",
               file=sys.stderr)
         return 2
     log.info("scheduler %s", "on (digests, escalations, outbox delivery)" if scheduler else "off (--no-scheduler)")
+    from bot import metrics
     from bot.app import build
 
+    # Before the workers fork and before any metric exists: every process then counts into the files.
+    metrics.prepare_multiprocess(metrics.runtime_dir(port) / "metrics")
+    metrics.install()
     work = _start_work(settings)
     try:
         steward = build(settings, work=work)

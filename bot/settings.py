@@ -44,6 +44,11 @@ class Settings:
     @property
     def salesforce_enabled(self) -> bool:
         return bool(self.salesforce_username or self.salesforce_instance_url)
+    # Operations (bot/metrics.py, bot/logs.py): the bearer token /metrics wants from off the machine,
+    # the log format (text | json) and level.
+    metrics_token: str | None = None
+    log_format: str = "text"
+    log_level: str | None = None  # None: WARNING for one-shot commands, INFO for serve and worker
 
     @property
     def slack_enabled(self) -> bool:
@@ -101,6 +106,7 @@ class Settings:
             raise ConfigError(f"STEWARD_WORK_PROCESSES must be a whole number from 0 (work in threads of the "
                               f"server's process) to {MAX_WORK_PROCESSES}: {processes!r} (example: 2)")
         salesforce = _salesforce(get)
+        log_format, log_level = _log_settings(get)
         return cls(
             **salesforce,
             database_url=url,
@@ -115,6 +121,9 @@ class Settings:
             admins=admins,
             work_processes=int(processes),
             teams_tenants=tenants,
+            metrics_token=get("STEWARD_METRICS_TOKEN"),
+            log_format=log_format,
+            log_level=log_level,
         )
 
 
@@ -152,3 +161,17 @@ def _salesforce(get: Callable[[str], str | None]) -> dict[str, Any]:
                 salesforce_security_token=get("SALESFORCE_SECURITY_TOKEN"), salesforce_domain=domain,
                 salesforce_instance_url=instance, salesforce_session_id=session,
                 salesforce_sync_minutes=int(minutes))
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_settings(get: Callable[[str], str | None]) -> tuple[str, str | None]:
+    log_format = (get("STEWARD_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"STEWARD_LOG_FORMAT must be text or json: {log_format!r} (example: json)")
+    level = (get("STEWARD_LOG_LEVEL") or "").upper() or None
+    if level is not None and level not in LOG_LEVELS:
+        raise ConfigError(f"STEWARD_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}: {level!r} (example: INFO)")
+    return log_format, level

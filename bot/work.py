@@ -176,6 +176,10 @@ def _start_child(settings: Settings, clock: Clock, parent: int | None = None) ->
     except OSError as exc:
         log.debug("could not lower the priority of worker %s: %r", os.getpid(), exc)
     _CHILD = build_worker(settings, clock)
+    from bot import logs, metrics
+
+    metrics.install()  # forked: already there; spawned: counts into the server's directory (inherited env)
+    logs.configure(settings, default_level="INFO")  # a spawned worker starts with no logging set up
 
 
 def _in_child(func: Callable[..., T], args: tuple[Any, ...]) -> T:

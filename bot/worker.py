@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 def run_worker(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build, parse_now
 
-    logging.getLogger("bot").setLevel(logging.INFO)
+    if settings.log_level is None:
+        logging.getLogger("bot").setLevel(logging.INFO)
     steward = build(settings)
     duties = Duties(steward.uow_factory, settings.admins, settings)
     senders = build_senders(settings)
@@ -48,6 +49,12 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
     async def main() -> None:
         scheduler = Scheduler(duties, deliverer, steward.clock, sweep_seconds=args.sweep, deliver_seconds=args.poll)
         scheduler.start()
+        metrics_server = None
+        if args.metrics_port is not None:  # one process: prometheus-client's in-process registry
+            from bot.metrics import install, serve_metrics
+
+            install()
+            metrics_server = await serve_metrics(steward, args.metrics_host, args.metrics_port)
         log.warning("Steward worker running (digests, escalations, outbox delivery)")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -58,6 +65,8 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
             await stop.wait()
         finally:
             scheduler.shutdown()
+            if metrics_server is not None:
+                await metrics_server.cleanup()
 
     asyncio.run(main())
     return 0

@@ -563,6 +563,8 @@ class ImportSummary:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     changes: list[str] = field(default_factory=list)  # "project acme-web: budget 120000 → 130000"
+    # (action, subject, detail) of each audit event written, for the summary of domain/org_changes.py
+    entries: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -647,6 +649,7 @@ def apply_org(uow: UnitOfWork, spec: OrgSpec, actor_id: int | None, at: datetime
     def record(kind: str, action: str, subject: str, detail: str) -> None:
         uow.audit.add(AuditEvent(None, at, actor_id, Source.IMPORT, action, subject, detail))
         summary.changes.append(f"{subject.replace(':', ' ', 1)}: {detail}")
+        summary.entries.append((action, subject, detail))
 
     _apply_settings(uow, spec, summary, record)
     _apply_org_calendar(uow, spec, record)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from domain.capacity import WeekOver
 from domain.digests import DigestRun
@@ -41,6 +41,9 @@ from domain.reach import RosterRepository
 from domain.receivables import Aging, Invoice
 from domain.standups import StandupRepository
 from domain.timeoff import CalendarRepository
+
+if TYPE_CHECKING:  # domain.audit_trail imports this module
+    from domain.audit_trail import AuditTrailRepository
 
 ZERO = Decimal("0")
 
@@ -449,6 +452,8 @@ class UnitOfWork(Protocol):
     def timesheets(self) -> TimesheetReader: ...
     @property
     def pipeline(self) -> PipelineRepository: ...
+    @property
+    def audit_trail(self) -> AuditTrailRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +20,8 @@ from handlers.reply import Tone
 
 # Symbols as an English reader expects them ("$", "€", "£", "¥", "A$"); one locale for every answer.
 _LOCALE = "en_US"
+# Told the id of each identified caller (``bot/logs.py`` puts it on the command's log lines).
+ON_IDENTIFIED: list[Callable[[int], None]] = []
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ def turn(ctx: Context) -> Iterator[Turn]:
         org = uow.organisation.get()
         actor = identify(uow, email=ctx.caller.email, slack_id=ctx.caller.slack_id, teams_id=ctx.caller.teams_id,
                          platform=ctx.platform, teams_tenant=ctx.caller.teams_tenant)
+        for note in ON_IDENTIFIED:
+            note(actor.id or 0)
         now = ctx.clock.now()
         today = now.astimezone(ZoneInfo(org.timezone)).date()
         yield Turn(ctx, uow, actor, org, now, today)

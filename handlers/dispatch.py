@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
 
-from domain.errors import NotFound, NotRegistered, StewardError
+from domain.errors import Forbidden, NotFound, NotRegistered, StewardError
 from handlers import (
     ack,
     approvals,
@@ -17,6 +18,7 @@ from handlers import (
     digest,
     escalations,
     help,
+    history,
     hours,
     ooo,
     projects,
@@ -70,7 +72,17 @@ COMMANDS: dict[str, Handler] = {
     "forecast": forecast_handle,
     "renewals": renewals_handle,
     "renewal": renewal_decide,
+    "history": history.handle,
 }
+
+
+# Told about every command once it is answered: (command word, platform, outcome, handler seconds), the
+# outcome one of ok, user_error, refused, error. ``bot/metrics.py`` and ``bot/logs.py`` add theirs; an
+# unknown word is reported as "unknown" so a typo cannot create a new metric series.
+Observer = Callable[[str, str, str, float], None]
+OBSERVERS: list[Observer] = []
+# Told the command word and platform before the handler runs (the logs' request context).
+STARTERS: list[Callable[[str, str], None]] = []
 
 
 def split_command(line: str) -> tuple[str, str]:
@@ -88,13 +100,29 @@ def handle(ctx: Context, line: str) -> Reply:
     """Run one command line. User errors come back as error Replies; nothing here raises for bad input.
 
     Every answer leaves through ``handlers.tone.settle``: one tone rule for every command."""
-    return settle(_handle(ctx, line))
+    if not OBSERVERS and not STARTERS:
+        return settle(_handle(ctx, line)[0])
+    word = split_command(line)[0]
+    word = word if word in COMMANDS else ("help" if not word else "unknown")
+    platform = ctx.source.value
+    for start in STARTERS:
+        start(word, platform)
+    began = time.perf_counter()
+    reply, outcome = _handle(ctx, line)
+    reply = settle(reply)
+    seconds = time.perf_counter() - began
+    for observe in OBSERVERS:
+        try:
+            observe(word, platform, outcome, seconds)
+        except Exception:  # counting must never cost the user an answer
+            log.exception("command observer failed")
+    return reply
 
 
-def _handle(ctx: Context, line: str) -> Reply:
+def _handle(ctx: Context, line: str) -> tuple[Reply, str]:
     word, args = split_command(line)
     if not word:
-        return help.handle(ctx, "")
+        return help.handle(ctx, ""), "ok"
     command = COMMANDS.get(word)
     if command is None:
         # "budgte acme": the closest command word, with the rest of the line as typed.
@@ -102,20 +130,23 @@ def _handle(ctx: Context, line: str) -> Reply:
         if close:
             suggestion = f"{close[0]} {args}".strip()
             return error(f"I don't know the command “{word}”. Did you mean `{suggestion}`?", example=suggestion,
-                         title="Unknown command")
-        return error(f"I don't know the command “{word}”.", example="help", title="Unknown command")
+                         title="Unknown command"), "user_error"
+        return error(f"I don't know the command “{word}”.", example="help", title="Unknown command"), "user_error"
     try:
-        return command(ctx, args)
+        reply = command(ctx, args)
+        return reply, "ok" if reply.ok else "user_error"
     except NotRegistered as exc:
-        return Reply(title="You're not registered", summary=str(exc), severity=Severity.ERROR)
+        return Reply(title="You're not registered", summary=str(exc), severity=Severity.ERROR), "refused"
     except NotFound as exc:
-        return error(exc.message, exc.example, title="Not found")
+        return error(exc.message, exc.example, title="Not found"), "user_error"
     except StewardError as exc:
-        return error(exc.message, exc.example, title=_title(exc))
+        return error(exc.message, exc.example, title=_title(exc)), "refused" if isinstance(exc, Forbidden) \
+            else "user_error"
     except Exception:  # a bug must not leave the user with silence; the log has the traceback
-        log.exception("command failed: %r", line)
+        # Only the command word: the rest of a line may be a note, a name or anything a user typed.
+        log.exception("command failed: %s", word)
         return error("Something went wrong on our side; it has been logged. Try again in a moment.",
-                     title="Steward hit an error")
+                     title="Steward hit an error"), "error"
 
 
 def _title(exc: StewardError) -> str:

@@ -74,6 +74,9 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                  ("renewals", "renewals all within 90 days")),
     "renewal": ("renewal <project> renew|renegotiate|end [<note>]", "Record a renewal decision (once).",
                 ("renewal acme-web renew client wants phase two", "renewal acme-app end")),
+    "history": ("history <project|client|person> [<N>]",
+                "The audit trail: who changed what, when and from where (old → new for imports and edits).",
+                ("history acme-web", "history acme 20", "history jane@example.com")),
 }
 
 

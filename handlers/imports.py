@@ -13,15 +13,12 @@ import yaml
 
 from domain.errors import InvalidInput, StewardError
 from domain.importing import (
-    KINDS,
     ORG_EXAMPLE,
-    apply_org,
     import_hours,
-    parse_org,
 )
 from domain.ports import Clock, UnitOfWorkFactory
 from handlers.base import format_hours
-from handlers.reply import Fact, Reply, Section, Severity, error
+from handlers.reply import Fact, Reply, Severity, error
 
 
 def _read(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
@@ -59,37 +56,13 @@ def load_yaml(text: str) -> object:
                            example=ORG_EXAMPLE) from exc
 
 
-def import_org_file(uow_factory: UnitOfWorkFactory, clock: Clock, path_or_text: str | os.PathLike[str]) -> Reply:
-    """Create or update the organisation from a YAML file (or its text). Idempotent."""
-    try:
-        text, name = _read(path_or_text)
-        spec = parse_org(load_yaml(text))
-        with uow_factory() as uow:
-            summary = apply_org(uow, spec, None, clock.now())
-            uow.commit()
-    except StewardError as exc:
-        return error(exc.message, exc.example, title="The organisation was not imported")
-    source = f" from {name}" if name else ""
-    facts = tuple(Fact(kind.capitalize(), summary.describe_kind(kind)) for kind in KINDS[1:])
-    if not summary.changed:
-        return Reply(
-            title="Nothing to change",
-            summary=f"The organisation already matches the file{source}.",
-            facts=facts, severity=Severity.INFO,
-        )
-    sections: tuple[Section, ...] = ()
-    if summary.changes:
-        shown = summary.changes[:25]
-        more = (f"… and {len(summary.changes) - len(shown)} more (see the audit trail)",) \
-            if len(summary.changes) > len(shown) else ()
-        sections = (Section(title="Changes", lines=(*shown, *more)),)
-    return Reply(
-        title=f"Organisation imported{source}",
-        summary=summary.describe(),
-        facts=facts,
-        sections=sections,
-        severity=Severity.SUCCESS,
-    )
+def import_org_file(uow_factory: UnitOfWorkFactory, clock: Clock, path_or_text: str | os.PathLike[str], *,
+                    dry_run: bool = False, deactivate_missing: bool = False) -> Reply:
+    """Create or update the organisation from a YAML file (or its text). Idempotent. ``dry_run``: say
+    what would change and write nothing; ``deactivate_missing``: switch off people not in the file."""
+    from handlers.org_import import run
+
+    return run(uow_factory, clock, path_or_text, dry_run=dry_run, deactivate_missing=deactivate_missing)
 
 
 def import_hours_file(uow_factory: UnitOfWorkFactory, clock: Clock, path_or_text: str | os.PathLike[str],

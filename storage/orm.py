@@ -344,7 +344,9 @@ class AuditEventRow(Base):
     subject: Mapped[str] = mapped_column(String(255))
     detail: Mapped[str] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_audit_events_subject_id", "subject", "id"),)
+    __table_args__ = (Index("ix_audit_events_subject_id", "subject", "id"),
+                      Index("ix_audit_events_actor_id_id", "actor_id", "id"),
+                      Index("ix_audit_events_at_id", "at", "id"))
 
 
 class DigestSubscriptionRow(Base):

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from storage.audit_trail import SqlAuditTrailRepository
 from storage.burn_dates import SqlBurnDates
 from storage.calendars import SqlCalendarRepository
 from storage.changes import SqlChangeLog
@@ -126,6 +127,7 @@ class SqlUnitOfWork:
     changes: SqlChangeLog
     timesheets: SqlTimesheets
     pipeline: SqlPipelineRepository
+    audit_trail: SqlAuditTrailRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -171,6 +173,7 @@ class SqlUnitOfWork:
         self.changes = SqlChangeLog(s)
         self.timesheets = SqlTimesheets(s)
         self.pipeline = SqlPipelineRepository(s)
+        self.audit_trail = SqlAuditTrailRepository(s)
         return self
 
     def __exit__(

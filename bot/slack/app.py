@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -29,6 +30,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import logs, metrics
 from bot.app import Steward
 from bot.drain import register
 from bot.settings import ConfigError
@@ -107,10 +109,13 @@ def add_routes(web_app: web.Application, steward: Steward) -> None:
         # sender's fault, so it gets 401 like any other request that fails verification.
         if not _timestamp_ok(request.headers.get("X-Slack-Request-Timestamp")):
             return web.json_response({"error": "invalid request timestamp"}, status=401)
+        began = time.perf_counter()
         body = await request.text()
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
                                         headers=dict(request.headers))  # type: ignore[arg-type]
-        with hold_spawned() as held:
+        # The request's ids (never its text or headers) on every log line of it, the work after the ack too.
+        with logs.request(platform="slack", **logs.slack_ids(body, request.content_type)), \
+                hold_spawned() as held:
             try:
                 try:
                     bolt_response = await bolt.async_dispatch(bolt_request)
@@ -121,6 +126,7 @@ def add_routes(web_app: web.Application, steward: Steward) -> None:
                 response = await to_aiohttp_response(bolt_response)
                 await response.prepare(request)
                 await response.write_eof()
+                metrics.slack_acked(time.perf_counter() - began)
                 return response
             finally:
                 for start in held:

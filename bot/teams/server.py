@@ -36,6 +36,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
+from bot import logs
 from bot.app import Steward
 from bot.drain import register
 from bot.teams import auth as teams_auth
@@ -135,6 +136,7 @@ class Endpoint:
         if not activity.type or not activity.service_url or activity.conversation is None:
             return web.json_response({"error": "an activity needs type, serviceUrl and conversation"}, status=400)
 
+        logs.bind(platform="teams", teams_activity_id=activity.id)  # this request's task; its turn inherits it
         authenticated: Any = auth_header
         if self.auth:
             try:

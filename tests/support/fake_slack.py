@@ -48,6 +48,7 @@ class FakeSlack:
     retry_after: int = 1
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds to wait before answering
     fail: dict[str, str] = field(default_factory=dict)  # method -> Slack error code to answer with ok=false
+    oauth_scopes: str | None = None  # sent as the x-oauth-scopes header of every Web API answer, as Slack does
     host: str = "127.0.0.1"
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -167,9 +168,10 @@ class FakeSlack:
         if delay:
             await asyncio.sleep(delay)
         self._record(method, body, request, 200)
+        scopes = {"x-oauth-scopes": self.oauth_scopes} if self.oauth_scopes is not None else {}
         if method in self.fail:
-            return web.json_response({"ok": False, "error": self.fail[method]})
-        return web.json_response(self._answer(method, body))
+            return web.json_response({"ok": False, "error": self.fail[method]}, headers=scopes)
+        return web.json_response(self._answer(method, body), headers=scopes)
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
