@@ -318,6 +318,23 @@ class DigestRunRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DayBurn:
+    """What one project burned on one day: hours x the entry's bill rate plus expenses, and the hours."""
+
+    day: date
+    burned: Decimal
+    hours: Decimal = ZERO
+
+
+class DailyBurnRepository(Protocol):
+    def daily(self, project_ids: Sequence[int], last: date) -> Mapping[int, Sequence[DayBurn]]:
+        """Burn per project and day for the days up to ``last``, oldest first, in one grouped statement
+        (days with nothing burned are absent, and so are projects with nothing). The charts' weekly
+        points and a report's week come from it; its sum to ``last`` is ``totals(...).burned``."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all.
 
@@ -354,6 +371,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def digest_runs(self) -> DigestRunRepository: ...
+    @property
+    def daily_burn(self) -> DailyBurnRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

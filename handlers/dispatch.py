@@ -7,7 +7,23 @@ from collections.abc import Callable
 from functools import partial
 
 from domain.errors import NotFound, NotRegistered, StewardError
-from handlers import ack, approvals, assign, budget, decide, digest, escalations, help, hours, projects, scope, status
+from handlers import (
+    account,
+    ack,
+    approvals,
+    assign,
+    budget,
+    chart,
+    decide,
+    digest,
+    escalations,
+    help,
+    hours,
+    projects,
+    report,
+    scope,
+    status,
+)
 from handlers.context import Context
 from handlers.reply import Reply, Severity, Tone, error
 
@@ -30,6 +46,9 @@ COMMANDS: dict[str, Handler] = {
     "ack": ack.handle,
     "projects": projects.handle,
     "help": help.handle,
+    "chart": chart.handle,
+    "account": account.handle,
+    "report": report.handle,
 }
 
 

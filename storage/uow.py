@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from storage.daily_burn import SqlDailyBurnRepository
 from storage.digest_runs import SqlDigestRunRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
 from storage.repositories import (
@@ -110,6 +111,7 @@ class SqlUnitOfWork:
     escalations: SqlEscalationRepository
     conversations: SqlConversationRepository
     digest_runs: SqlDigestRunRepository
+    daily_burn: SqlDailyBurnRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -147,6 +149,7 @@ class SqlUnitOfWork:
         self.escalations = SqlEscalationRepository(s)
         self.conversations = SqlConversationRepository(s)
         self.digest_runs = SqlDigestRunRepository(s)
+        self.daily_burn = SqlDailyBurnRepository(s)
         return self
 
     def __exit__(
