@@ -15,11 +15,12 @@ Cards stay under ``MAX_CARD_BYTES``: sections that do not fit are left out with 
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from handlers.reply import Action, Fact, Reply, Section, Severity, Tone, command_subject, command_verb, is_decision
+from handlers.reply import Action, Attachment, Fact, Reply, Section, Severity, Tone, command_subject, command_verb, is_decision
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -33,6 +34,12 @@ MAX_ACTIONS = 6  # Teams shows at most 6 buttons in an action set
 MAX_TEXT = 2_000
 MAX_FALLBACK = 1_000
 COMMENT_VERBS = ("approve", "reject", "absorb")
+# A picture rides inside the card (a data: URL) only while the whole card stays under this; a larger one
+# goes beside the card as an inline image attachment.
+MAX_CARD_WITH_IMAGE_BYTES = 28_000
+MAX_ALT_TEXT = 1_000
+PDF_NOTE = ("Teams bots can't hand over a PDF in this chat; the text above is the report. For the PDF, ask in "
+            "Slack or run `steward say \"report … pdf\" --out report.pdf`.")
 
 TONE_STYLE = {Tone.GREEN: "good", Tone.AMBER: "warning", Tone.RED: "attention"}
 TONE_COLOR = {Tone.GREEN: "Good", Tone.AMBER: "Warning", Tone.RED: "Attention"}
@@ -241,7 +248,33 @@ def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None
         sections.append(container)
         used += size
     card["body"] = body + sections + inputs + tail
+    if reply.attachment is not None:
+        card = with_attachment(card, reply.attachment, at=len(body))
     return card
+
+
+def data_url(attachment: Attachment) -> str:
+    return f"data:{attachment.media_type};base64,{base64.b64encode(attachment.content).decode('ascii')}"
+
+
+def picture(attachment: Attachment) -> dict[str, Any]:
+    return {"type": "Image", "url": data_url(attachment), "altText": cut(attachment.alt, MAX_ALT_TEXT),
+            "size": "Stretch", "spacing": "Medium"}
+
+
+def with_attachment(card: dict[str, Any], attachment: Attachment, at: int) -> dict[str, Any]:
+    """The card with the picture inside it (after the header, summary and facts) when the whole card stays
+    under ``MAX_CARD_WITH_IMAGE_BYTES``; else the card as it was (``card_activity`` then attaches the
+    picture beside it). A PDF can't ride in a card: the card says where to get it."""
+    body = list(card["body"])
+    if not attachment.is_image:
+        return {**card, "body": [*body, text_block(PDF_NOTE, isSubtle=True, size="Small")]}
+    embedded = {**card, "body": [*body[:at], picture(attachment), *body[at:]]}
+    return embedded if _size(embedded) < MAX_CARD_WITH_IMAGE_BYTES else card
+
+
+def has_picture(card: Mapping[str, Any]) -> bool:
+    return any(isinstance(b, Mapping) and b.get("type") == "Image" for b in card.get("body", ()))
 
 
 def welcome_card(is_personal: bool) -> dict[str, Any]:
