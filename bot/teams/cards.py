@@ -20,7 +20,18 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from handlers.reply import Action, Attachment, Fact, Reply, Section, Severity, Tone, command_subject, command_verb, is_decision
+from handlers.reply import (
+    Action,
+    Attachment,
+    Fact,
+    Reply,
+    Section,
+    Severity,
+    Tone,
+    command_subject,
+    command_verb,
+    is_decision,
+)
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
