@@ -39,34 +39,42 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-def _chart_axes(fig: Figure, chart: Chart, bottom: float, height: float) -> None:
+def _chart_axes(fig: Figure, chart: Chart, top: float) -> None:
+    """The chart's picture across the page, its top edge at ``top`` (a fraction of the page's height)."""
     image = Image.open(io.BytesIO(figures.png(chart))).convert("RGB")
     width = 1 - 2 * MARGIN
-    # Keep the chart's aspect ratio on the page.
-    height = min(height, width * A4[0] / A4[1] * image.height / image.width)
-    ax = fig.add_axes((MARGIN, bottom, width, height))
+    height = width * A4[0] / A4[1] * image.height / image.width  # the chart's own aspect ratio
+    ax = fig.add_axes((MARGIN, top - height, width, height))
     ax.imshow(image, interpolation="antialiased")
     ax.set_axis_off()
 
 
-def pdf(title: str, text: str, chart: Chart | None) -> bytes:
+def pages(title: str, text: str, chart: Chart | None) -> list[Figure]:
+    """The report's pages: the text, with the chart under it when it fits, else on a second page."""
     lines = _lines(text)
+    page = Figure(figsize=A4)
+    # parse_math off: two amounts on a line ("$5,000 of $12,000") would otherwise be read as TeX.
+    page.text(MARGIN, 1 - MARGIN, title, fontsize=13, fontweight="bold", va="top", parse_math=False)
+    y = 1 - MARGIN - 0.04
+    for line in lines:
+        heading = bool(line) and not line.startswith((" ", "-", "…")) and len(line) < 60
+        page.text(MARGIN, y, line, fontsize=9.5, va="top", fontweight="bold" if heading else "normal",
+                  parse_math=False)
+        y -= LINE
+    page.text(MARGIN, MARGIN / 2, "Draft prepared with Steward", fontsize=7, color="#777777")
+    if chart is None:
+        return [page]
+    if len(lines) <= LINES_WITH_CHART:
+        _chart_axes(page, chart, y - 0.02)
+        return [page]
+    second = Figure(figsize=A4)
+    _chart_axes(second, chart, 1 - MARGIN)
+    return [page, second]
+
+
+def pdf(title: str, text: str, chart: Chart | None) -> bytes:
     buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={"Title": title, "Creator": "Steward"}) as pages:
-        page = Figure(figsize=A4)
-        page.text(MARGIN, 1 - MARGIN, title, fontsize=13, fontweight="bold", va="top")
-        y = 1 - MARGIN - 0.04
-        for line in lines:
-            bold = bool(line) and not line.startswith((" ", "-", "…")) and len(line) < 60
-            page.text(MARGIN, y, line, fontsize=9.5, va="top", fontweight="bold" if bold else "normal")
-            y -= LINE
-        page.text(MARGIN, MARGIN / 2, "Draft prepared with Steward", fontsize=7, color="#777777")
-        if chart is not None and len(lines) <= LINES_WITH_CHART:
-            _chart_axes(page, chart, MARGIN, y - MARGIN - 0.02)
-            chart = None
-        pages.savefig(page)
-        if chart is not None:
-            second = Figure(figsize=A4)
-            _chart_axes(second, chart, 0.5, 0.4)
-            pages.savefig(second)
+    with PdfPages(buffer, metadata={"Title": title, "Creator": "Steward"}) as document:
+        for page in pages(title, text, chart):
+            document.savefig(page)
     return buffer.getvalue()

@@ -63,8 +63,10 @@ Y_HEADROOM = 1.15  # the top of the money axis, over the largest figure
 
 
 def _style() -> dict[str, Any]:
+    # text.parse_math off: a name or label with two "$" in it must not turn into TeX.
     return {"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE + 2, "axes.spines.top": False,
-            "axes.spines.right": False, "legend.fontsize": FONT_SIZE - 1, "legend.frameon": False}
+            "axes.spines.right": False, "legend.fontsize": FONT_SIZE - 1, "legend.frameon": False,
+            "text.parse_math": False}
 
 
 def new_figure() -> Figure:
@@ -123,7 +125,7 @@ def burn_up_figure(chart: BurnUp) -> tuple[Figure, Axes]:
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.grid(axis="y", color=GRID, linewidth=0.6, zorder=0)
         ax.set_title(f"{chart.project_name} ({chart.project_key}) · {chart.rag.value.capitalize()}", loc="left",
-                     fontweight="bold")
+                     fontweight="bold", parse_math=False)
         ax.legend(loc="lower right")
         fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.1)
     return fig, ax
@@ -155,7 +157,8 @@ def client_figure(chart: ClientBars) -> tuple[Figure, Axes]:
         ax.xaxis.set_major_locator(MultipleLocator(25))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f}%"))
         ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
-        ax.set_title(f"{chart.client_name} · % burned vs % of time elapsed", loc="left", fontweight="bold")
+        ax.set_title(f"{chart.client_name} · % burned vs % of time elapsed", loc="left", fontweight="bold",
+                     parse_math=False)
         fig.subplots_adjust(left=0.22, right=0.97, top=0.9, bottom=0.1)
     return fig, ax
 
