@@ -133,7 +133,7 @@ def burn_up_figure(chart: BurnUp) -> tuple[Figure, Axes]:
 
 def client_figure(chart: ClientBars) -> tuple[Figure, Axes]:
     """One pair of horizontal bars per project: % burned (coloured and hatched by RAG) over % elapsed
-    (grey), with a 100% line."""
+    (grey), with a 100% line and "burned vs elapsed" after the pair."""
     with matplotlib.rc_context(_style()):  # type: ignore[arg-type]
         fig = new_figure()
         ax = fig.add_subplot()
@@ -151,19 +151,21 @@ def client_figure(chart: ClientBars) -> tuple[Figure, Axes]:
         if elapsed:
             ax.barh([y - height / 2 for y, _ in elapsed], [w for _, w in elapsed], height=height,
                     color=ELAPSED_COLOR, zorder=3)
+        # One short label a row ("42% vs 50%"): text is most of a chart's drawing time, glyph by glyph.
         for y, bar in zip(rows, bars, strict=True):
             burned = float(bar.pct_burned or 0)
-            elapsed_text = "" if bar.pct_elapsed is None else f" · {float(bar.pct_elapsed):.0f}% elapsed"
-            ax.text(max(burned, float(bar.pct_elapsed or 0)) + 1, y, f"{burned:.0f}% burned{elapsed_text}",
-                    va="center", fontsize=FONT_SIZE - 1)
+            versus = "" if bar.pct_elapsed is None else f" vs {float(bar.pct_elapsed):.0f}%"
+            ax.text(max(burned, float(bar.pct_elapsed or 0)) + 1, y, f"{burned:.0f}%{versus}", va="center",
+                    fontsize=FONT_SIZE - 1)
         ax.set_yticks(range(len(bars)), [f"{b.key} · {b.rag.value.capitalize()}" for b in reversed(bars)])
         widest = max([float(b.pct_burned or 0) for b in bars] + [100.0])
-        ax.set_xlim(0, widest + 42)  # room for the label after the longest bar
+        ax.set_xlim(0, widest + 22)  # room for the label after the longest bar
         ax.axvline(100, color=BLACK, linewidth=1, linestyle=(0, (2, 2)), zorder=2)
-        ax.xaxis.set_major_locator(MultipleLocator(25))
+        ax.xaxis.set_major_locator(MultipleLocator(50))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f}%"))
         ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
-        ax.set_title(f"{chart.client_name} · % burned vs % of time elapsed", loc="left", fontweight="bold",
+        ax.set_title(f"{chart.client_name} · % of budget burned (colour) vs % of time (grey)", loc="left",
+                     fontweight="bold",
                      parse_math=False)
         fig.subplots_adjust(left=0.22, right=0.97, top=0.9, bottom=0.1)
     return fig, ax

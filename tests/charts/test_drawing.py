@@ -43,13 +43,14 @@ def pixel_at(image: Image.Image, ax: Axes, day: date, amount: float) -> RGB:
     return image.getpixel((round(x), image.height - round(y)))  # type: ignore[return-value]
 
 
-def main_colour(image: Image.Image, ax: Axes, x: float, y: float, half: int = 4) -> RGB:
-    """The most common colour in a small square around a data point (hatching draws thin white lines)."""
+def share(image: Image.Image, ax: Axes, x: float, y: float, colour: RGB, half: int = 8) -> float:
+    """The share of the pixels in a small square around a data point that are ``colour`` exactly
+    (a bar's hatching draws thin white lines across its colour)."""
     px, py = ax.transData.transform((x, y))
     cx, cy = round(px), image.height - round(py)
     counts = Counter(image.getpixel((i, j)) for i in range(cx - half, cx + half + 1)
                      for j in range(cy - half, cy + half + 1))
-    return counts.most_common(1)[0][0]  # type: ignore[return-value]
+    return counts[colour] / sum(counts.values())
 
 
 @pytest.fixture
@@ -120,8 +121,10 @@ def test_the_client_chart_has_each_projects_burn_and_time_where_its_figures_put_
     assert (app.key, app.pct_burned, web.key, web.pct_burned) == ("acme-app", Decimal("105.0"), "acme-web",
                                                                    Decimal("41.7"))
     burned_y, elapsed_y = 0.19, -0.19
-    assert main_colour(image, ax, 80, 1 + burned_y) == rgb(figures.RAG_COLOR[app.rag])
-    assert main_colour(image, ax, 30, 0 + burned_y) == rgb(figures.RAG_COLOR[web.rag])
-    assert main_colour(image, ax, 25, 0 + elapsed_y) == rgb(figures.ELAPSED_COLOR)
-    assert main_colour(image, ax, 55, 0 + burned_y) == (255, 255, 255)  # past 41.7%: nothing
-    assert main_colour(image, ax, 56, 0 + elapsed_y) == (255, 255, 255)  # past 50% elapsed: nothing
+    white = (255, 255, 255)
+    assert share(image, ax, 80, 1 + burned_y, rgb(figures.RAG_COLOR[app.rag])) > 0.3  # hatched
+    assert share(image, ax, 30, 0 + burned_y, rgb(figures.RAG_COLOR[web.rag])) == 1
+    assert share(image, ax, 25, 0 + elapsed_y, rgb(figures.ELAPSED_COLOR)) == 1
+    assert share(image, ax, 55, 0 + burned_y, white) > 0.9  # past 41.7% burned: nothing (but a grid line)
+    assert share(image, ax, 56, 0 + elapsed_y, white) > 0.9  # past 50% elapsed: nothing
+    assert share(image, ax, 45, 0 + elapsed_y, white) == 0  # ... while 45% is still inside the elapsed bar
