@@ -7,25 +7,12 @@ from collections.abc import Callable
 from functools import partial
 
 from domain.errors import NotFound, NotRegistered, StewardError
-from handlers import (
-    account,
-    ack,
-    approvals,
-    assign,
-    budget,
-    chart,
-    decide,
-    digest,
-    escalations,
-    help,
-    hours,
-    projects,
-    report,
-    scope,
-    status,
-)
+from handlers import ack, approvals, assign, budget, decide, digest, escalations, help, hours, projects, scope, status
+from handlers.account import handle as account_handle
+from handlers.chart import handle as chart_handle
 from handlers.context import Context
 from handlers.reply import Reply, Severity, Tone, error
+from handlers.report import handle as report_handle
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +33,9 @@ COMMANDS: dict[str, Handler] = {
     "ack": ack.handle,
     "projects": projects.handle,
     "help": help.handle,
-    "chart": chart.handle,
-    "account": account.handle,
-    "report": report.handle,
+    "chart": chart_handle,
+    "account": account_handle,
+    "report": report_handle,
 }
 
 

@@ -20,18 +20,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from handlers.reply import (
-    Action,
-    Attachment,
-    Fact,
-    Reply,
-    Section,
-    Severity,
-    Tone,
-    command_subject,
-    command_verb,
-    is_decision,
-)
+from handlers.reply import Action, Fact, Reply, Section, Severity, Tone, command_subject, command_verb, is_decision
+from handlers.reply import Attachment as Picture
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -264,16 +254,16 @@ def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None
     return card
 
 
-def data_url(attachment: Attachment) -> str:
+def data_url(attachment: Picture) -> str:
     return f"data:{attachment.media_type};base64,{base64.b64encode(attachment.content).decode('ascii')}"
 
 
-def picture(attachment: Attachment) -> dict[str, Any]:
+def picture(attachment: Picture) -> dict[str, Any]:
     return {"type": "Image", "url": data_url(attachment), "altText": cut(attachment.alt, MAX_ALT_TEXT),
             "size": "Stretch", "spacing": "Medium"}
 
 
-def with_attachment(card: dict[str, Any], attachment: Attachment, at: int) -> dict[str, Any]:
+def with_attachment(card: dict[str, Any], attachment: Picture, at: int) -> dict[str, Any]:
     """The card with the picture inside it (after the header, summary and facts) when the whole card stays
     under ``MAX_CARD_WITH_IMAGE_BYTES``; else the card as it was (``card_activity`` then attaches the
     picture beside it). A PDF can't ride in a card: the card says where to get it."""
