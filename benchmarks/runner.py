@@ -32,6 +32,7 @@ from typing import IO, Any
 import requests
 from sqlalchemy import text
 
+from benchmarks.charts import CHART_TARGET_MS, DRAW_BURN_UP, DRAW_CLIENT, chart_memory, describe_memory, run_charts
 from benchmarks.generate import Dataset, default_today, ensure_dataset
 from benchmarks.inprocess import Timing, quantile, run_inprocess
 from storage.uow import build_uow_factory
@@ -51,6 +52,8 @@ TARGETS = {
     "(f) pipeline all": 50.0,  # issue 14
     "(f) forecast all 6 months": 150.0,
     "(h) history <client>": 50.0,
+    DRAW_BURN_UP: CHART_TARGET_MS,
+    DRAW_CLIENT: CHART_TARGET_MS,
 }
 
 
@@ -412,6 +415,9 @@ def render(cfg: Settings, info: dict[str, str], datasets: dict[str, Dataset], ti
             target, ok = f"≤ 3× floor (is {ratio:.1f}×)", ratio <= 3
         lines.append(f"| {t.name} | {t.database} | {t.detail} | {fmt(t.median)} | {fmt(t.low)}–{fmt(t.high)} | "
                      f"{len(t.samples)} | {target} | {'' if ok is None else verdict(ok)} |")
+    if info.get("chart_memory"):
+        lines += ["", "(f) memory of a fresh worker-like process, after one `budget <project>` → after its first "
+                      f"`chart <project>`: {info['chart_memory']}."]
     lines += [
         "",
         "### (a) `/budget " + any_data.big_client_key + "` over HTTP — signed requests to a real server, "
@@ -500,12 +506,15 @@ def run(cfg: Settings) -> str:
             if db == "PostgreSQL":
                 with factory.engine.connect() as conn:
                     info["postgresql"] = "PostgreSQL " + str(conn.execute(text("SHOW server_version")).scalar())
-            for t in run_inprocess(factory, datasets[db], db, quick=cfg.quick):
+            for t in [*run_inprocess(factory, datasets[db], db, quick=cfg.quick),
+                      *run_charts(factory, datasets[db], db, quick=cfg.quick)]:
                 timings.append(t)
                 print(f"  {t.name} [{db}]: median {fmt(t.median)} ms ({fmt(t.low)}–{fmt(t.high)})", flush=True)
         finally:
             factory.dispose()
     data = datasets["SQLite"]
+    info["chart_memory"] = describe_memory(chart_memory(databases["SQLite"], data))
+    print(f"  (f) a worker's first chart: {info['chart_memory']}", flush=True)
     load = LoadGen({data.big_director_slack_id: data.big_director_email})
     edge: list[EdgeResult] = []
     rss: dict[str, Memory] = {}

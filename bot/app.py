@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.charts import DRAWER
 from bot.clock import FixedClock, SystemClock
 from bot.settings import Settings
 from domain.model import Platform, Source
@@ -31,7 +32,8 @@ class Steward:
         """The handlers' context for a line said by ``caller`` on ``source`` (Slack, Teams or the shell)."""
         platform = {Source.SLACK: Platform.SLACK, Source.TEAMS: Platform.TEAMS}.get(source)
         return Context(uow_factory=self.uow_factory, clock=self.clock, caller=caller, source=source,
-                       platform=platform, channel=channel, is_direct=is_direct, permalink=permalink)
+                       platform=platform, channel=channel, is_direct=is_direct, permalink=permalink,
+                       drawer=DRAWER)
 
 
 def parse_now(text: str, timezone: str) -> datetime:

@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     say.add_argument("--as", dest="as_email", metavar="EMAIL", required=True)
     say.add_argument("--channel", metavar="ID")
     say.add_argument("--json", action="store_true", help="print the Reply as JSON")
+    say.add_argument("--out", type=Path, metavar="PATH",
+                     help="where to write a chart or PDF the reply carries (default: its name, here)")
     clock_opts(say)
 
     demo = sub.add_parser("demo", help="create the database if needed and load a demo organisation")
@@ -232,7 +234,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(reply.to_dict(), indent=2, default=str, ensure_ascii=False))
             return EXIT_OK if reply.ok else EXIT_USER
-        return _print(reply)
+        code = _print(reply)
+        _save(reply, args.out)
+        return code
     if args.command == "shell":
         return _shell(steward, args.as_email, args.channel)
     raise AssertionError(args.command)
@@ -241,6 +245,18 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _print(reply: Reply) -> int:
     print(render(reply))
     return EXIT_OK if reply.ok else EXIT_USER
+
+
+def _save(reply: Reply, out: Path | None) -> None:
+    """Write the chart or PDF a reply carries (to ``out``, else under its own name in the working
+    directory) and say where, with what it shows."""
+    if reply.attachment is None:
+        return
+    path = out or Path(reply.attachment.filename)
+    if path.parent != Path():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(reply.attachment.content)
+    print(f"  Wrote {path} ({len(reply.attachment.content) // 1024 + 1} KB): {reply.attachment.alt}")
 
 
 def _safe_url(url: str) -> str:
@@ -293,7 +309,9 @@ def _shell(steward: Steward, email: str | None, channel: str | None) -> int:
             channel = line[8:].strip() or None
             print(f"Channel: {channel or '(direct message)'}.")
             continue
-        print(render(handle(_context(steward, email, channel), line)))
+        reply = handle(_context(steward, email, channel), line)
+        print(render(reply))
+        _save(reply, None)
         print()
 
 

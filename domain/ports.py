@@ -397,6 +397,20 @@ class TimesheetReader(Protocol):
                      last: date) -> Mapping[tuple[int, int, date], Decimal]:
         """Hours per (person, project, day) for days in [first, last], in one grouped statement;
         combinations with nothing logged are absent."""
+@dataclass(frozen=True)
+class DayBurn:
+    """What one project burned on one day: hours x the entry's bill rate plus expenses, and the hours."""
+
+    day: date
+    burned: Decimal
+    hours: Decimal = ZERO
+
+
+class DailyBurnRepository(Protocol):
+    def daily(self, project_ids: Sequence[int], last: date) -> Mapping[int, Sequence[DayBurn]]:
+        """Burn per project and day for the days up to ``last``, oldest first, in one grouped statement
+        (days with nothing burned are absent, and so are projects with nothing). The charts' weekly
+        points and a report's week come from it; its sum to ``last`` is ``totals(...).burned``."""
         ...
 
 
@@ -454,6 +468,8 @@ class UnitOfWork(Protocol):
     def pipeline(self) -> PipelineRepository: ...
     @property
     def audit_trail(self) -> AuditTrailRepository: ...
+    @property
+    def daily_burn(self) -> DailyBurnRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

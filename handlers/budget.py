@@ -90,6 +90,7 @@ def project_reply(t: Turn, b: services.ProjectBudget) -> Reply:
         actions=(
             Action("Status", f"status {p.key}"),
             Action("Scope changes", f"scope {p.key}"),
+            Action("Chart", f"chart {p.key}"),
         ),
         subject=f"project:{p.key}",
     )
@@ -115,7 +116,8 @@ def client_reply(t: Turn, b: services.ClientBudget) -> Reply:
         facts=figure_facts(t, b.total) + receivable_facts(t, b.client),
         sections=(Section(title="Projects", lines=tuple(lines)),),
         footer=f"{director}{note + ' · ' if note else ''}as of {t.today:%d %b %Y}",
-        actions=tuple(Action(f"Budget {r.project.key}", f"budget {r.project.key}") for r in b.projects[:5]),
+        actions=(*(Action(f"Budget {r.project.key}", f"budget {r.project.key}") for r in b.projects[:5]),
+                 Action("Chart", f"chart {b.client.key}")),
         subject=f"client:{b.client.key}",
     )
 

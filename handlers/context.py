@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from domain.charts import ChartDrawer
 from domain.model import Platform, Source
 from domain.ports import Clock, UnitOfWorkFactory
 
@@ -35,3 +36,5 @@ class Context:
     # A chat message the line is about (message shortcut "Flag as scope creep").
     permalink: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # Draws charts and PDFs (``bot/charts``); None where nothing can draw (answers then say it in words).
+    drawer: ChartDrawer | None = None

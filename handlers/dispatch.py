@@ -28,7 +28,9 @@ from handlers import (
     timesheet,
     undo,
 )
+from handlers.account import handle as account_handle
 from handlers.ar import handle as ar_command
+from handlers.chart import handle as chart_handle
 from handlers.chase import chase, dispute, paid, promise
 from handlers.context import Context
 from handlers.forecast import handle as forecast_handle
@@ -36,6 +38,7 @@ from handlers.pipeline import handle as pipeline_handle
 from handlers.renewals import decide as renewal_decide
 from handlers.renewals import handle as renewals_handle
 from handlers.reply import Reply, Severity, error
+from handlers.report import handle as report_handle
 from handlers.tone import settle
 from handlers.wip import handle as wip_command
 
@@ -73,6 +76,9 @@ COMMANDS: dict[str, Handler] = {
     "renewals": renewals_handle,
     "renewal": renewal_decide,
     "history": history.handle,
+    "chart": chart_handle,
+    "account": account_handle,
+    "report": report_handle,
 }
 
 

@@ -6,6 +6,7 @@ knows any of those formats; a Reply is plain data that round-trips through JSON 
 
 from __future__ import annotations
 
+import base64
 import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -55,6 +56,34 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with an answer: a chart (PNG) or a report (PDF), with its one-line description.
+
+    ``alt`` is what the picture shows in words (alt text, the upload's comment, the shell's line), so the
+    answer reads whole without the picture too.
+    """
+
+    filename: str
+    content: bytes
+    alt: str
+    media_type: str = "image/png"
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+    def to_dict(self) -> dict[str, str]:
+        # base64: a Reply travels as JSON (``steward say --json``, outbox payloads).
+        return {"filename": self.filename, "content": base64.b64encode(self.content).decode("ascii"),
+                "alt": self.alt, "media_type": self.media_type}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Attachment:
+        return cls(data["filename"], base64.b64decode(data.get("content", "")), data.get("alt", ""),
+                   data.get("media_type", "image/png"))
+
+
+@dataclass(frozen=True)
 class Reply:
     title: str
     summary: str = ""
@@ -67,13 +96,18 @@ class Reply:
     # What a platform may need to update a message in place after a decision ("allocation:12").
     subject: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # A picture or document that goes with the answer (``chart``, ``report … pdf``); the rest of the
+    # Reply still says everything in words, for platforms and clients that show no files.
+    attachment: Attachment | None = None
 
     @property
     def ok(self) -> bool:
         return self.severity is not Severity.ERROR
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["attachment"] = self.attachment.to_dict() if self.attachment is not None else None
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -105,6 +139,7 @@ class Reply:
             footer=data.get("footer", ""),
             subject=data.get("subject"),
             extra=dict(data.get("extra", {})),
+            attachment=Attachment.from_dict(data["attachment"]) if data.get("attachment") else None,
         )
 
     def plain_text(self) -> str:

@@ -18,6 +18,7 @@ from storage.audit_trail import SqlAuditTrailRepository
 from storage.burn_dates import SqlBurnDates
 from storage.calendars import SqlCalendarRepository
 from storage.changes import SqlChangeLog
+from storage.daily_burn import SqlDailyBurnRepository
 from storage.digest_runs import SqlDigestRunRepository
 from storage.invoices import SqlInvoiceRepository
 from storage.messaging import SqlConversationRepository, SqlEscalationRepository, SqlOutboxRepository
@@ -128,6 +129,7 @@ class SqlUnitOfWork:
     timesheets: SqlTimesheets
     pipeline: SqlPipelineRepository
     audit_trail: SqlAuditTrailRepository
+    daily_burn: SqlDailyBurnRepository
 
     def __init__(self, engine: Engine, gate: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -174,6 +176,7 @@ class SqlUnitOfWork:
         self.timesheets = SqlTimesheets(s)
         self.pipeline = SqlPipelineRepository(s)
         self.audit_trail = SqlAuditTrailRepository(s)
+        self.daily_burn = SqlDailyBurnRepository(s)
         return self
 
     def __exit__(

@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import home, standup, views
+from bot.slack import files, home, standup, views
 from bot.slack.blocks import ACTION_PREFIX, escape
 from bot.slack.runtime import Deps, logged, safely
 from handlers.reply import Reply, Severity, command_subject
@@ -89,6 +89,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if done is None:
             return
         reply, rendered = done
+        if reply.attachment is not None:  # a click answers ephemerally or in a view: the file goes to the DM
+            note = await files.deliver(client, reply.attachment, user=user, channel=channel, in_conversation=False)
+            rendered = files.noted(rendered, note)
 
         if container.get("type") == "view":  # App Home or a modal: no message to update
             if body.get("view", {}).get("type") == "home":

@@ -14,14 +14,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import views
+from bot.slack import files, views
 from bot.slack.runtime import Deps, logged, safely, split_share, unescape
 
 log = logging.getLogger(__name__)
 
 # The command words Slack knows as slash commands (also in manifest.yml); /steward takes any line.
 SLASH_COMMANDS = ("budget", "status", "hours", "scope", "assign", "approvals", "digest", "escalations", "steward",
-                  "standup", "ooo")
+                  "standup", "ooo", "chart", "account", "report")
 # Lines that, said with no arguments, open a modal instead of answering usage.
 MODAL_LINES = ("assign", "scope")
 
@@ -54,6 +54,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if done is None:
             return
         reply, rendered = done
+        if reply.attachment is not None:  # an ephemeral answer can't carry it: the DM, unless shared
+            note = await files.deliver(client, reply.attachment, user=user, channel=channel,
+                                       in_conversation=share and reply.ok and not is_direct)
+            rendered = files.noted(rendered, note)
         message = rendered.message(response_type="in_channel" if share and reply.ok else "ephemeral")
         await safely("respond (slash command)", lambda: deps.respond(respond, message), command=line, user=user)
 

@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Steward
-from bot.slack import home
+from bot.slack import files, home
 from bot.slack.identity import SlackTrouble
 from bot.slack.runtime import Deps, logged, safely, split_share, strip_mentions, unescape
 from bot.work import WorkerDied
@@ -59,6 +59,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         reply, rendered = done
         thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
+        if reply.attachment is not None:
+            note = await files.deliver(client, reply.attachment, user=user, channel=channel,
+                                       in_conversation=share and reply.ok, thread_ts=event.get("thread_ts"))
+            rendered = files.noted(rendered, note)
         if share and reply.ok:
             message = rendered.message(channel=channel, **thread)
             await safely("chat.postMessage (mention)", lambda: client.chat_postMessage(**message),
@@ -83,7 +87,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
                                  is_direct=True)
         if done is None:
             return
-        message = done[1].message(channel=channel)
+        reply, rendered = done
+        if reply.attachment is not None:  # a DM with Steward: the file goes right here
+            note = await files.deliver(client, reply.attachment, user=user, channel=channel, in_conversation=True)
+            rendered = files.noted(rendered, note)
+        message = rendered.message(channel=channel)
         await safely("chat.postMessage (DM)", lambda: client.chat_postMessage(**message), channel=channel, line=line)
 
     async def watch(event: dict[str, Any], client: AsyncWebClient) -> None:

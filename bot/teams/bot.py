@@ -53,8 +53,14 @@ def card_attachment(card: dict[str, Any]) -> Attachment:
 
 def card_activity(reply: Reply, *, origin: str | None = None, note: Reply | None = None) -> Activity:
     """A message carrying the reply's card; ``summary`` is the plain-text fallback (notifications, old clients)."""
-    activity = MessageFactory.attachment(card_attachment(cards.render(reply, origin=origin, note=note)))
+    card = cards.render(reply, origin=origin, note=note)
+    activity = MessageFactory.attachment(card_attachment(card))
     activity.summary = cards.fallback_text(reply)
+    picture = reply.attachment
+    if picture is not None and picture.is_image and not cards.has_picture(card):
+        # Too big to ride inside the card: an inline image beside it (Teams shows data: URLs of images).
+        activity.attachments.append(Attachment(content_type=picture.media_type, content_url=cards.data_url(picture),
+                                               name=picture.filename))
     return activity
 
 

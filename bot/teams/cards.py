@@ -15,11 +15,13 @@ Cards stay under ``MAX_CARD_BYTES``: sections that do not fit are left out with 
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone, command_subject, command_verb, is_decision
+from handlers.reply import Attachment as Picture
 from handlers.tone import says_tone, settle
 
 CARD_VERSION = "1.5"
@@ -36,6 +38,12 @@ MAX_FALLBACK = 1_000
 COMMENT_VERBS = ("approve", "reject", "absorb")
 # Invoice buttons whose line needs one more thing, typed on the card (Teams has no modals here): the input.
 INPUT_VERBS = {"promise": ("Input.Date", "Promised to pay by"), "dispute": ("Input.Text", "Why it is disputed")}
+# A picture rides inside the card (a data: URL) only while the whole card stays under this; a larger one
+# goes beside the card as an inline image attachment.
+MAX_CARD_WITH_IMAGE_BYTES = 28_000
+MAX_ALT_TEXT = 1_000
+PDF_NOTE = ("Teams bots can't hand over a PDF in this chat; the text above is the report. For the PDF, ask in "
+            "Slack or run `steward say \"report … pdf\" --out report.pdf`.")
 
 TONE_STYLE = {Tone.GREEN: "good", Tone.AMBER: "warning", Tone.RED: "attention"}
 TONE_COLOR = {Tone.GREEN: "Good", Tone.AMBER: "Warning", Tone.RED: "Attention"}
@@ -260,7 +268,33 @@ def render(reply: Reply, *, origin: str | None = None, note: Reply | None = None
         sections.append(container)
         used += size
     card["body"] = body + sections + inputs + tail
+    if reply.attachment is not None:
+        card = with_attachment(card, reply.attachment, at=len(body))
     return card
+
+
+def data_url(attachment: Picture) -> str:
+    return f"data:{attachment.media_type};base64,{base64.b64encode(attachment.content).decode('ascii')}"
+
+
+def picture(attachment: Picture) -> dict[str, Any]:
+    return {"type": "Image", "url": data_url(attachment), "altText": cut(attachment.alt, MAX_ALT_TEXT),
+            "size": "Stretch", "spacing": "Medium"}
+
+
+def with_attachment(card: dict[str, Any], attachment: Picture, at: int) -> dict[str, Any]:
+    """The card with the picture inside it (after the header, summary and facts) when the whole card stays
+    under ``MAX_CARD_WITH_IMAGE_BYTES``; else the card as it was (``card_activity`` then attaches the
+    picture beside it). A PDF can't ride in a card: the card says where to get it."""
+    body = list(card["body"])
+    if not attachment.is_image:
+        return {**card, "body": [*body, text_block(PDF_NOTE, isSubtle=True, size="Small")]}
+    embedded = {**card, "body": [*body[:at], picture(attachment), *body[at:]]}
+    return embedded if _size(embedded) < MAX_CARD_WITH_IMAGE_BYTES else card
+
+
+def has_picture(card: Mapping[str, Any]) -> bool:
+    return any(isinstance(b, Mapping) and b.get("type") == "Image" for b in card.get("body", ()))
 
 
 def welcome_card(is_personal: bool) -> dict[str, Any]:

@@ -110,6 +110,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
         app.router.add_get("/link", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         url, self._loop, self._thread = run_server(app, self.host, self.port, name="fake-slack")
         self.port = int(url.rsplit(":", 1)[1])
         return self
@@ -140,6 +141,17 @@ class FakeSlack:
         self._record("response_url", {**body, "_key": request.match_info["key"]}, request, 200)
         return web.Response(text="ok")
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the file's bytes POSTed to the URL files.getUploadURLExternal gave
+        (recorded as an ``upload`` call whose body has ``file_id`` and the raw ``content``)."""
+        content = await request.read()
+        file_id = request.match_info["file_id"]
+        fail = "upload" in self.fail
+        self._record("upload", {"file_id": file_id, "content": content}, request, 500 if fail else 200)
+        if fail:
+            return web.Response(status=500, text="upload failed")
+        return web.Response(text=f"OK - {len(content)}")
+
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
@@ -156,6 +168,9 @@ class FakeSlack:
         method = request.match_info["method"]
         body = await self._body(request)
         body.update(dict(request.query))
+        if isinstance(body.get("files"), str):  # files.completeUploadExternal: a JSON list, maybe in the query
+            with contextlib.suppress(ValueError):
+                body["files"] = json.loads(body["files"])
         with self._lock:
             left = self.rate_limit.get(method, 0)
             if left:
@@ -215,4 +230,11 @@ class FakeSlack:
                 return {"ok": False, "error": "users_not_found"}
             return {"ok": True, "user": {"id": found[0], "name": wanted.split("@")[0],
                                          "profile": {"email": self.emails[found[0]]}}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{self._ts:06d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"http://{self.host}:{self.port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            shared = body.get("files") if isinstance(body.get("files"), list) else []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title"), "name": f.get("title")}
+                                          for f in shared]}
         return {"ok": True}
