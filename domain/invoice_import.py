@@ -413,7 +413,7 @@ def import_invoices(uow: UnitOfWork, text: str, fmt: str | None, actor_id: int |
     if problems:
         problems.sort(key=lambda p: p[0])
         raise _problems_error(
-            f"Nothing was imported: the {fmt} file has {{n}} on {len({p[0] for p in problems})} line(s)",
+            f"Nothing was imported: the {fmt} file has {{n}} on {_lines(len({p[0] for p in problems}))}",
             [f"line {line}: {reason}" for line, reason in problems], EXAMPLES[fmt])
     if not invoices:
         raise InvalidInput("The file has a header but no invoices" + (" (only non-sales rows)" if lines == [] and
@@ -445,7 +445,7 @@ def import_invoices(uow: UnitOfWork, text: str, fmt: str | None, actor_id: int |
         summary.added = len(new)
         where = f" from {source_name}" if source_name else ""
         uow.audit.add(AuditEvent(None, at, actor_id, Source.IMPORT, "invoices.imported", "import:invoices",
-                                 f"{len(new)} invoice(s) added{where} ({fmt} format): "
+                                 f"{len(new)} invoice{'' if len(new) == 1 else 's'} added{where} ({fmt} format): "
                                  + ", ".join(i.number for i in new[:20]) + (" …" if len(new) > 20 else "")))
     return summary
 
@@ -487,3 +487,7 @@ def _diff(old: Invoice, new: Invoice, show: Callable[[Decimal, str], str]) -> st
     if old.project_id != new.project_id:
         parts.append("project changed")
     return "; ".join(parts)
+
+
+def _lines(n: int) -> str:
+    return "1 line" if n == 1 else f"{n} lines"

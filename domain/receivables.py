@@ -212,5 +212,8 @@ class InvoiceImportSummary:
 
     def describe(self) -> str:
         if not self.added and not self.updated:
-            return f"Nothing changed: the {self.invoices} invoice(s) in the file are already up to date"
-        return f"{self.added} invoice(s) added, {self.updated} updated, {self.unchanged} unchanged"
+            if self.invoices == 1:
+                return "Nothing changed: the invoice in the file is already up to date"
+            return f"Nothing changed: the {self.invoices} invoices in the file are already up to date"
+        added = "1 invoice" if self.added == 1 else f"{self.added} invoices"
+        return f"{added} added, {self.updated} updated, {self.unchanged} unchanged"

@@ -16,7 +16,7 @@ from domain.receivables import (
     Invoice,
 )
 from domain.receivables_service import ClientDebt, check_receivables, debts, overdue_more_than, visible_clients
-from handlers.base import Turn, format_date, format_money, format_pct, turn
+from handlers.base import Turn, format_date, format_money, format_pct, plural, turn
 from handlers.context import Context
 from handlers.parsing import resolve_named
 from handlers.reply import Action, Fact, Reply, Section, Tone
@@ -97,7 +97,7 @@ def client_reply(t: Turn, client: Client) -> Reply:
                                 tone=Tone.RED if days > 60 else Tone.AMBER, actions=invoice_actions(inv)))
     total_overdue = a.overdue_count + sum(o.overdue_count for o in debt.others)
     if total_overdue > len(overdue):
-        sections.append(Section(lines=(f"… and {total_overdue - len(overdue)} more overdue invoice(s).",)))
+        sections.append(Section(lines=(f"… and {plural(total_overdue - len(overdue), 'more overdue invoice')}.",)))
     if disputed:
         sections.append(Section(title="Disputed (counted in the buckets too)", tone=Tone.AMBER, lines=tuple(
             f"{inv.number}: {money_in(t, inv.outstanding, inv.currency)} — {inv.dispute_reason}"
@@ -158,11 +158,11 @@ def list_reply(t: Turn, scope: str) -> Reply:
         lines.append(f"… and {len(found) - 40} more clients.")
     share = (over_60 * 100 / total).quantize(Decimal("0.1")) if total > 0 else None
     buckets = [sum((d.aging.buckets[i] for d in found), Decimal(0)) for i in range(len(BUCKETS))]
-    note = f" · {hidden} client(s) you can't see" if hidden else ""
+    note = f" · {plural(hidden, 'client')} you can't see" if hidden else ""
     who = "your clients" if scope == "mine" else "all clients"
     return Reply(
         title=f"Receivables — {who}",
-        summary=(f"{len(found)} client(s) owe {t.money(total)}, {t.money(overdue)} overdue "
+        summary=(f"{plural(len(found), 'client')} {'owes' if len(found) == 1 else 'owe'} {t.money(total)}, {t.money(overdue)} overdue "
                  f"({format_pct(share)} over 60 days)." if found else f"Nothing is owed by {who}."),
         facts=(Fact("Outstanding", t.money(total)),
                *(Fact(name, t.money(v)) for name, v in zip(BUCKETS, buckets, strict=True)),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from domain.model import Client, Project
 from domain.receivables_service import debts, may_see_receivables, wip_rows
 from handlers.base import Turn, format_money, format_pct
-from handlers.reply import Fact, Tone
+from handlers.reply import Fact
 
 
 def invoicing_facts(t: Turn, project: Project) -> tuple[Fact, ...]:
@@ -17,7 +17,7 @@ def invoicing_facts(t: Turn, project: Project) -> tuple[Fact, ...]:
     if row.others:
         invoiced += " (also " + ", ".join(format_money(v, c) for c, v in row.others) + ", not converted)"
     return (Fact("Invoiced to date", invoiced),
-            Fact("Not yet invoiced (WIP)", t.money(row.wip), Tone.AMBER if row.wip > 0 else Tone.NONE))
+            Fact("Not yet invoiced (WIP)", t.money(row.wip)))
 
 
 def receivable_facts(t: Turn, client: Client) -> tuple[Fact, ...]:
@@ -33,5 +33,6 @@ def receivable_facts(t: Turn, client: Client) -> tuple[Fact, ...]:
         text += f" ({t.money(a.overdue)} overdue, {format_pct(a.over_60_share)} over 60 days)"
     for other in found[0].others:
         text += f"; also {format_money(other.outstanding, other.currency)}"
-    return (Fact("Outstanding receivables", text, Tone.RED if a.over_60 > 0 else
-                 Tone.AMBER if a.overdue > 0 else Tone.NONE),)
+    # Neutral here: a budget answer's colour is its budget RAG (the header takes the worst tone listed);
+    # overdue debt has its own colour in `ar`, the approval cards and the escalations.
+    return (Fact("Outstanding receivables", text),)

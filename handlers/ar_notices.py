@@ -11,7 +11,7 @@ from domain.model import Client, Person, Role, Source
 from domain.ports import UnitOfWork
 from domain.receivables_escalations import InvoiceNotice, parse_rule
 from domain.receivables_service import wip_rows
-from handlers.base import Turn, format_date, format_money, rag_word
+from handlers.base import Turn, format_date, format_money, plural, rag_word
 from handlers.context import Caller, Context
 from handlers.reply import Action, Fact, Reply, Section, Severity, Tone
 
@@ -82,8 +82,8 @@ def wip_reminder_payload(uow: UnitOfWork, person: Person, clients: list[Client],
     total = sum((r.wip for r in rows), Decimal(0))
     return Reply(
         title=f"Month end: {t.money(total)} of work not yet invoiced",
-        summary=f"Invoice before {today:%B} closes: {len(rows)} project(s) of your clients have burned more than "
-                "was invoiced.",
+        summary=f"Invoice before {today:%B} closes: {plural(len(rows), 'project')} of your clients "
+                f"{'has' if len(rows) == 1 else 'have'} burned more than was invoiced.",
         facts=(Fact("Not invoiced (WIP)", t.money(total), Tone.AMBER),),
         sections=(Section(title="Largest first", lines=tuple(
             f"{r.project.key} · {r.project.name}: {t.money(r.wip)} (burned {t.money(r.burned)}, invoiced "

@@ -9,7 +9,7 @@ from decimal import Decimal
 from domain.errors import StewardError
 from domain.invoice_import import import_invoices
 from domain.ports import Clock, UnitOfWorkFactory
-from handlers.base import format_money
+from handlers.base import format_money, plural
 from handlers.imports import _read
 from handlers.reply import Fact, Reply, Section, Severity, error
 
@@ -35,7 +35,7 @@ def import_invoices_file(uow_factory: UnitOfWorkFactory, clock: Clock, path_or_t
         sections = (Section(title="What changed", lines=(*shown, *more)),)
     return Reply(
         title=summary.describe(),
-        summary=f"{summary.format.capitalize()} file{source}: {summary.invoices} invoice(s) on {summary.rows} row(s).",
+        summary=f"{summary.format.capitalize()} file{source}: {plural(summary.invoices, 'invoice')} on {plural(summary.rows, 'row')}.",
         facts=(Fact("Added", str(summary.added)), Fact("Updated", str(summary.updated)),
                Fact("Unchanged", str(summary.unchanged))),
         sections=sections,

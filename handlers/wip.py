@@ -10,7 +10,7 @@ from decimal import Decimal
 from domain import permissions
 from domain.model import Project, Role
 from domain.receivables_service import WipRow, wip_rows
-from handlers.base import Turn, format_money, turn
+from handlers.base import Turn, format_money, plural, turn
 from handlers.context import Context
 from handlers.parsing import resolve_named
 from handlers.reply import Action, Fact, Reply, Section, Tone
@@ -63,10 +63,10 @@ def _reply(t: Turn, rows: list[WipRow], label: str, hidden: int, names: dict[int
     lines = [_line(t, r, names.get(r.project.client_id, "")) for r in rows[:MAX_LINES]]
     if len(rows) > MAX_LINES:
         lines.append(f"… and {len(rows) - MAX_LINES} more projects.")
-    note = f" · {hidden} project(s) you can't see" if hidden else ""
+    note = f" · {plural(hidden, 'project')} you can't see" if hidden else ""
     return Reply(
         title=f"Work not yet invoiced — {label}",
-        summary=(f"{t.money(total)} burned but not invoiced on {len(rows)} project(s)." if rows
+        summary=(f"{t.money(total)} burned but not invoiced on {plural(len(rows), 'project')}." if rows
                  else "Nothing burned is waiting to be invoiced."),
         facts=(Fact("Not invoiced (WIP)", t.money(total), Tone.AMBER if total > 0 else Tone.NONE),
                Fact("Projects", str(len(rows)))),

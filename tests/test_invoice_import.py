@@ -44,7 +44,7 @@ def test_a_generic_file_imports_with_clients_by_key_or_name_and_currency_default
     seed(uow_factory)
     reply = import_invoices_file(uow_factory, CLOCK, DATA / "invoices-generic.csv")
     assert reply.ok, reply.summary
-    assert reply.title == "5 invoice(s) added, 0 updated, 0 unchanged"
+    assert reply.title == "5 invoices added, 0 updated, 0 unchanged"
     assert stored(uow_factory) == {
         "INV-1001": ("acme", D("12400"), D("0"), InvoiceState.OPEN, "USD"),
         "INV-1002": ("acme", D("2500"), D("1000"), InvoiceState.OPEN, "USD"),
@@ -62,7 +62,7 @@ def test_a_xero_export_is_detected_grouped_by_invoice_and_keeps_only_sales_invoi
     acme_billing_names(w)
     reply = import_invoices_file(uow_factory, CLOCK, DATA / "invoices-xero.csv")
     assert reply.ok, reply.summary
-    assert reply.summary.startswith("Xero file from invoices-xero.csv: 4 invoice(s)")
+    assert reply.summary.startswith("Xero file from invoices-xero.csv: 4 invoices")
     assert stored(uow_factory) == {
         "INV-2001": ("acme", D("11000"), D("0"), InvoiceState.OPEN, "USD"),  # two line items, one invoice
         "INV-2002": ("globex", D("5500"), D("5500"), InvoiceState.PAID, "USD"),
@@ -112,7 +112,7 @@ def test_a_newer_export_updates_amounts_paid_and_states_and_says_what_changed(
         "INV-1002,Acme Corp,,2026-10-01,2026-10-31,,2500.00,1000.00",
         "INV-1002,Acme Corp,,2026-10-01,2026-10-31,,2500.00,1500.00")
     reply = import_invoices_file(uow_factory, CLOCK, newer)
-    assert reply.title == "0 invoice(s) added, 2 updated, 3 unchanged"
+    assert reply.title == "0 invoices added, 2 updated, 3 unchanged"
     changes = reply.sections[0].lines
     assert changes == ("INV-1001: paid $0 → $12,400; open → paid", "INV-1002: paid $1,000 → $1,500")
     with uow_factory() as uow:
@@ -169,4 +169,4 @@ def test_the_cli_imports_invoices(uow_factory: SqlUnitOfWorkFactory, monkeypatch
     code = main(["import", "invoices", str(DATA / "invoices-generic.csv"), "--format", "generic",
                  "--now", datetime(2026, 11, 15, 12, tzinfo=ZoneInfo("UTC")).isoformat()])
     assert code == 0, capsys.readouterr().out
-    assert "5 invoice(s) added" in capsys.readouterr().out
+    assert "5 invoices added" in capsys.readouterr().out

@@ -37,7 +37,7 @@ def test_the_burn_up_of_the_worked_project_has_the_figures_a_reader_works_out(
     budget = world.say("budget acme-web")
     assert fact(budget, "Burned").startswith("$5,000")
     assert fact(budget, "Budget").startswith("$12,000")
-    assert fact(budget, "Forecast at completion") == "$7,411"
+    assert fact(budget, "Forecast at completion") == "$7,410.71"
 
 
 def test_the_daily_burn_adds_up_to_the_burned_total(uow_factory: SqlUnitOfWorkFactory) -> None:

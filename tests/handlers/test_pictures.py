@@ -58,7 +58,7 @@ def test_chart_answers_with_the_png_and_says_in_words_what_it_shows(world: World
     assert Image.open(io.BytesIO(reply.attachment.content)).size == (1280, 720)
     assert reply.attachment.alt == reply.summary == (
         "Burn-up of Website Relaunch (acme-web), Green: $5,000 burned of $12,000 (41.7%) with 50.0% of the time "
-        "elapsed on 15 Nov 2026; run-rate forecast $7,411 at the end on 30 Nov 2026, $9,400 on the approved "
+        "elapsed on 15 Nov 2026; run-rate forecast $7,410.71 at the end on 30 Nov 2026, $9,400 on the approved "
         "allocations; the budget lasts to the end.")
 
 

@@ -92,13 +92,13 @@ def test_each_month_of_the_forecast(uow_factory: SqlUnitOfWorkFactory) -> None:
     assert r.ok, r.summary
     nov, dec, jan = month(r, "November 2026"), month(r, "December 2026"), month(r, "January 2027")
     assert nov == {"Recognised": "$1,200", "Scheduled": "$4,400", "Weighted pipeline": "$0", "Total": "$5,600",
-                   "Target": "$33,333 (-$27,733)"}
+                   "Target": "$33,333.33 (-$27,733.33)"}
     assert dec["Recognised"] == "$0"
     assert dec["Scheduled"] == "$5,400 (budget cap)"  # 23 working days x 400 = 9,200, capped
-    assert dec["Weighted pipeline"] == "$10,667"
-    assert dec["Total"] == "$16,067"
+    assert dec["Weighted pipeline"] == "$10,666.67"
+    assert dec["Total"] == "$16,066.67"
     assert jan["Scheduled"] == "$0 (budget cap)"
-    assert jan["Weighted pipeline"] == "$14,667"
+    assert jan["Weighted pipeline"] == "$14,666.67"
     assert jan["Target"].startswith("$30,000")
     assert len(r.sections) == 3
 
