@@ -162,7 +162,8 @@ def list_reply(t: Turn, scope: str) -> Reply:
     who = "your clients" if scope == "mine" else "all clients"
     return Reply(
         title=f"Receivables — {who}",
-        summary=(f"{plural(len(found), 'client')} {'owes' if len(found) == 1 else 'owe'} {t.money(total)}, {t.money(overdue)} overdue "
+        summary=(f"{plural(len(found), 'client')} {'owes' if len(found) == 1 else 'owe'} {t.money(total)}, "
+                 f"{t.money(overdue)} overdue "
                  f"({format_pct(share)} over 60 days)." if found else f"Nothing is owed by {who}."),
         facts=(Fact("Outstanding", t.money(total)),
                *(Fact(name, t.money(v)) for name, v in zip(BUCKETS, buckets, strict=True)),

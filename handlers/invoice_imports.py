@@ -35,7 +35,8 @@ def import_invoices_file(uow_factory: UnitOfWorkFactory, clock: Clock, path_or_t
         sections = (Section(title="What changed", lines=(*shown, *more)),)
     return Reply(
         title=summary.describe(),
-        summary=f"{summary.format.capitalize()} file{source}: {plural(summary.invoices, 'invoice')} on {plural(summary.rows, 'row')}.",
+        summary=f"{summary.format.capitalize()} file{source}: {plural(summary.invoices, 'invoice')} on "
+                f"{plural(summary.rows, 'row')}.",
         facts=(Fact("Added", str(summary.added)), Fact("Updated", str(summary.updated)),
                Fact("Unchanged", str(summary.unchanged))),
         sections=sections,

@@ -4,7 +4,6 @@ now recorded as echoed, refused with an example, or worded and coloured consiste
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pytest
