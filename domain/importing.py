@@ -997,8 +997,13 @@ def _delimiter(text: str) -> str:
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
-    """CSV rows with the physical line each starts on (quoted fields may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    return csv_rows(text, example=HOURS_EXAMPLES["generic"], delimiter=_delimiter(text))
+
+
+def csv_rows(text: str, *, example: str, delimiter: str = ",") -> list[tuple[int, list[str]]]:
+    """CSV rows with the physical line each starts on (quoted fields may span lines); a file that is not
+    valid CSV is refused naming the line, with ``example`` of the right form."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out = []
     start = 1
     try:
@@ -1007,7 +1012,7 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise InvalidInput(f"Nothing was imported: line {reader.line_num or start} is not valid CSV ({exc}).",
-                           example=HOURS_EXAMPLES["generic"]) from exc
+                           example=example) from exc
     return out
 
 

@@ -20,9 +20,7 @@ disputes and chase dates are Steward's own and kept.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -30,7 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from domain.errors import InvalidInput
-from domain.importing import _problems_error, fold, parse_day
+from domain.importing import _problems_error, csv_rows, fold, parse_day
 from domain.model import AuditEvent, Client, Project, Source
 from domain.ports import UnitOfWork
 from domain.receivables import ZERO, Invoice, InvoiceImportSummary, InvoiceState
@@ -134,17 +132,7 @@ def detect_format(header: Sequence[str]) -> str | None:
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    out = []
-    start = 1
-    try:
-        for row in reader:
-            out.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise InvalidInput(f"Nothing was imported: line {reader.line_num or start} is not valid CSV ({exc}).",
-                           example=EXAMPLES["generic"]) from exc
-    return out
+    return csv_rows(text, example=EXAMPLES["generic"])
 
 
 def _find_header(rows: list[tuple[int, list[str]]], fmt: str | None) -> tuple[int, list[str], str]:

@@ -161,17 +161,25 @@ _ABBREVIATIONS = {
 
 
 def _zone(word: str) -> str:
+    if word.lower() in ("weekend", "weekends"):
+        raise InvalidInput("Digests go out on weekdays or daily.", example=EXAMPLE)
+    return parse_zone(word, "digest at 8:30")
+
+
+def parse_zone(word: str, command: str) -> str:
+    """An IANA timezone as typed in ``<command> <zone>`` (any case), its canonical name back.
+
+    Fixed-offset abbreviations (EST, CET, UTC+2) are refused with the IANA name they most likely mean;
+    anything else unknown is refused with an example built on ``command`` ("standup at 9:30")."""
     upper = word.upper()
     if upper in _ABBREVIATIONS or re.fullmatch(r"(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?", upper) \
             or upper.startswith("ETC/"):
         like = _ABBREVIATIONS.get(upper, "Europe/London")
         raise InvalidInput(f"“{word}” is a fixed offset, not a timezone: it would be an hour off for half the "
-                           f"year. Use an IANA name such as {like}.", example=f"digest at 09:00 {like}")
+                           f"year. Use an IANA name such as {like}.", example=f"{command} {like}")
     if "/" not in word and upper != "UTC":
-        if word.lower() in ("weekend", "weekends"):
-            raise InvalidInput("Digests go out on weekdays or daily.", example=EXAMPLE)
         raise InvalidInput(f"“{word}” is not a timezone (use an IANA name like America/New_York) nor weekdays/daily.",
-                           example="digest at 8:30 America/New_York daily")
+                           example=f"{command} America/New_York")
     try:
         ZoneInfo(word)
         return word
@@ -181,7 +189,7 @@ def _zone(word: str) -> str:
     if word.lower() in folded:
         return folded[word.lower()]
     raise InvalidInput(f"“{word}” is not a timezone (use an IANA name) nor weekdays/daily.",
-                       example="digest at 8:30 America/New_York daily")
+                       example=f"{command} America/New_York")
 
 
 def build_digest(t: Turn, channel: str, *, since: datetime | None = None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from domain import permissions, services
 from domain import standups as su
@@ -24,6 +24,7 @@ from domain.standups import Answer, Blocker, StandupSetting
 from domain.timeoff import load_availability
 from handlers.base import Turn, format_hours, turn
 from handlers.context import Context
+from handlers.digest import parse_zone
 from handlers.escalation_notices import after_change
 from handlers.notify import notify
 from handlers.parsing import resolve_project
@@ -133,16 +134,7 @@ def _time(text: str, example: str) -> tuple[int, int]:
 
 
 def _zone(word: str) -> str:
-    try:
-        ZoneInfo(word)
-        return word
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    folded = {z.lower(): z for z in available_timezones()}
-    if word.lower() in folded:
-        return folded[word.lower()]
-    raise InvalidInput(f"“{word}” is not a timezone (an IANA name like Europe/London) nor weekdays/daily.",
-                       example="standup at 9:30 weekdays Europe/London")
+    return parse_zone(word, "standup at 9:30 weekdays")
 
 
 def _reminder(text: str) -> int | None:
