@@ -102,8 +102,10 @@ KINDS: dict[str, ChartKind] = {
 def parse(args: str) -> tuple[str, str]:
     """``"acme web ar"`` -> ``("acme web", "ar")``; ``"ar"`` -> ``("", "ar")``; a period may follow
     ``pipeline`` (``"me pipeline next quarter"`` -> ``("me next quarter", "pipeline")``); no kind word
-    means ``burn``."""
+    means ``burn``; a trailing ``share`` is Slack's word and is dropped."""
     words = args.split()
+    if len(words) > 1 and words[-1].lower() == "share":  # Slack acts on it (bot/slack/runtime.py); elsewhere moot
+        words = words[:-1]
     lowered = [w.lower() for w in words]
     if words and lowered[-1] in KINDS and (len(words) > 1 or lowered[-1] != "burn"):
         return " ".join(words[:-1]), lowered[-1]

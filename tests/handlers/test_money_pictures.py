@@ -45,6 +45,7 @@ def test_chart_ar_of_a_client_draws_its_buckets_and_says_them_in_words(world: Wo
         "31–60 $3,600, 61–90 $5,000, 90+ $2,000); 51.9% over 60 days (also owed in EUR, not converted nor drawn).")
     assert [(a.label, a.command) for a in reply.actions] == [("Receivables", "ar acme")]
     assert say(world, "chart acme-web ar").summary == reply.summary  # a project's chart is its client's
+    assert say(world, "chart acme ar share").summary == reply.summary  # "share" is Slack's; moot here
 
 
 def test_chart_ar_of_all_and_mine_follow_ars_scopes(world: World) -> None:
