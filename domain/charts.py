@@ -113,6 +113,7 @@ class AgingBars:
     bucket_names: tuple[str, ...]
     rows: tuple[AgingRow, ...]
     other_currencies: tuple[str, ...] = ()  # owed in other currencies too: not drawn, never converted
+    hidden: int = 0  # clients the caller may not see, left out (a director asking for all)
     description: str = ""
     kind: str = "ar"
 

@@ -9,6 +9,7 @@ same permission checks. Nothing here draws (``bot/charts`` does, behind ``ChartD
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from domain.charts import AgingBars, AgingRow, PipelineBar
@@ -42,9 +43,9 @@ def client_aging(uow: UnitOfWork, actor: Person, client: Client, today: date, cu
 def scope_aging(uow: UnitOfWork, actor: Person, scope: str, today: date, currency: str) -> AgingBars:
     """The aging of ``mine`` (the clients ``actor`` directs) or ``all`` (those ``actor`` may see), as
     ``ar mine`` / ``ar all``."""
-    clients, _hidden = visible_clients(uow, actor, scope)
+    clients, hidden = visible_clients(uow, actor, scope)
     label = "your clients" if scope == "mine" else "all clients"
-    return aging_bars(debts(uow, clients, today, currency), scope, label, currency, today)
+    return replace(aging_bars(debts(uow, clients, today, currency), scope, label, currency, today), hidden=hidden)
 
 
 def pipeline_bar(uow: UnitOfWork, scope: Scope, subject: str, period: Period, today: date,

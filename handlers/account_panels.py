@@ -31,11 +31,10 @@ def receivables_panel(t: Turn, view: AccountView) -> Section | None:
                        actions=actions)
     a = found[0].aging
     tone = Tone.RED if a.over_60 > 0 else Tone.AMBER if a.overdue > 0 else Tone.NONE
-    return Section(title="Receivables", tone=tone, actions=actions, lines=(
-        f"Outstanding {money_in(t, a.outstanding, a.currency)} · over 60 days {format_pct(a.over_60_share)}"
-        f" ({money_in(t, a.over_60, a.currency)})",
-        headline(t, found[0]),
-    ))
+    first = (f"Outstanding {money_in(t, a.outstanding, a.currency)} · over 60 days {format_pct(a.over_60_share)}"
+             f" ({money_in(t, a.over_60, a.currency)})")
+    more = (headline(t, found[0]),) if a.overdue > 0 or found[0].others else ()  # overdue, oldest, currencies
+    return Section(title="Receivables", tone=tone, actions=actions, lines=(first, *more))
 
 
 def pipeline_panel(t: Turn, view: AccountView) -> Section | None:

@@ -196,6 +196,8 @@ AGING_NAMED = 5  # clients named in the alt text of a many-client aging chart
 
 def describe_aging(t: Turn, c: AgingBars) -> str:
     others = f" (also owed in {', '.join(c.other_currencies)}, not converted nor drawn)" if c.other_currencies else ""
+    if c.hidden:
+        others += f"; {c.hidden} client(s) you can't see left out"
     if not c.rows:
         return f"Receivables aging of {c.label} on {c.today:%d %b %Y}: nothing owed{others}."
     buckets = [sum((r.buckets[i] for r in c.rows), Decimal(0)) for i in range(len(c.bucket_names))]

@@ -54,6 +54,9 @@ def test_chart_ar_of_all_and_mine_follow_ars_scopes(world: World) -> None:
     assert "2 client(s) worst first: $16,000 outstanding" in every.summary
     assert every.summary.index("acme $13,500") < every.summary.index("globex $2,500")
     assert say(world, "chart ar", who="fred@example.com").summary == every.summary  # finance: all by default
+    dana_all = say(world, "chart all ar")  # a director asking for all sees their own clients, and is told
+    assert "acme $13,500" in dana_all.summary and "globex" not in dana_all.summary
+    assert dana_all.summary.endswith("; 1 client(s) you can't see left out.")
     mine = say(world, "chart mine ar")
     assert "1 client(s)" in mine.summary and "globex" not in mine.summary
     assert say(world, "chart ar").summary == mine.summary  # a director: mine by default
