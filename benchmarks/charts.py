@@ -31,6 +31,8 @@ CHART_TARGET_MS = 150.0
 DRAW_BURN_UP = "(f) draw burn-up PNG"
 DRAW_CLIENT = "(f) draw client bars PNG"
 CHART_COMMAND = "(f) chart <project>"
+DRAW_AGING = "(f) draw receivables aging PNG"
+DRAW_PIPELINE = "(f) draw quarter pipeline PNG"
 REPEAT = 20
 
 
@@ -72,6 +74,28 @@ def run_charts(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, *, q
                 detail=f"`{big.key}`: {len(bars.bars)} projects (12 drawn at most)"),
         measure(CHART_COMMAND, database, lambda: _checked(handle(ctx, f"chart {projects[0].key}")), repeat,
                 warmup=2, detail=f"`chart {projects[0].key}`: the data and the drawing"),
+        *_money_charts(factory, data, database, repeat),
+    ]
+
+
+def _money_charts(factory: SqlUnitOfWorkFactory, data: Dataset, database: str, repeat: int) -> list[Timing]:
+    """Drawing the aging of every client (the worst 12 drawn) and everyone's quarter against quota."""
+    from bot.charts import DRAWER
+    from domain.money_charts import pipeline_bar, scope_aging
+    from domain.pipeline import Scope, period_of
+
+    with factory() as uow:
+        admin = uow.people.by_email(data.admin_email)
+        assert admin is not None
+        currency = uow.organisation.get().currency
+        aging = scope_aging(uow, admin, "all", data.today, currency)
+        period = period_of(data.today, uow.pipeline.settings().fiscal_year_start_month)
+        quarter = pipeline_bar(uow, Scope(everyone=True, label="everyone"), "all", period, data.today, currency)
+    return [
+        measure(DRAW_AGING, database, lambda: DRAWER.png(aging), repeat, warmup=2,
+                detail=f"`chart all ar`: {len(aging.rows)} clients owing (12 drawn at most)"),
+        measure(DRAW_PIPELINE, database, lambda: DRAWER.png(quarter), repeat, warmup=2,
+                detail=f"`chart all pipeline`: {period.label}"),
     ]
 
 

@@ -32,7 +32,16 @@ from typing import IO, Any
 import requests
 from sqlalchemy import text
 
-from benchmarks.charts import CHART_TARGET_MS, DRAW_BURN_UP, DRAW_CLIENT, chart_memory, describe_memory, run_charts
+from benchmarks.charts import (
+    CHART_TARGET_MS,
+    DRAW_AGING,
+    DRAW_BURN_UP,
+    DRAW_CLIENT,
+    DRAW_PIPELINE,
+    chart_memory,
+    describe_memory,
+    run_charts,
+)
 from benchmarks.generate import Dataset, default_today, ensure_dataset
 from benchmarks.inprocess import Timing, quantile, run_inprocess
 from storage.uow import build_uow_factory
@@ -54,6 +63,8 @@ TARGETS = {
     "(h) history <client>": 50.0,
     DRAW_BURN_UP: CHART_TARGET_MS,
     DRAW_CLIENT: CHART_TARGET_MS,
+    DRAW_AGING: CHART_TARGET_MS,
+    DRAW_PIPELINE: CHART_TARGET_MS,
 }
 
 

@@ -91,8 +91,71 @@ class ClientBars:
         return f"{self.client_key}-burn.png"
 
 
+@dataclass(frozen=True)
+class AgingRow:
+    """One client's receivables in the organisation's currency, bucket by bucket (``BUCKETS`` order)."""
+
+    key: str
+    name: str
+    buckets: tuple[Decimal, ...]  # Current, 1–30, 31–60, 61–90, 90+ (a credit note can make one negative)
+    outstanding: Decimal
+    over_60_share: Decimal | None
+
+
+@dataclass(frozen=True)
+class AgingBars:
+    """Receivables aging: one stacked bar per client (worst first), a segment per bucket (``ar``'s figures)."""
+
+    subject: str  # a client's key, or "mine" / "all"
+    label: str  # "Acme Corp", "your clients", "all clients"
+    currency: str
+    today: date
+    bucket_names: tuple[str, ...]
+    rows: tuple[AgingRow, ...]
+    other_currencies: tuple[str, ...] = ()  # owed in other currencies too: not drawn, never converted
+    hidden: int = 0  # clients the caller may not see, left out (a director asking for all)
+    description: str = ""
+    kind: str = "ar"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.subject}-ar.png"
+
+
+@dataclass(frozen=True)
+class PipelineBar:
+    """The quarter's pipeline of one scope (``pipeline``'s figures): the forecast categories stacked, worst
+    certainty last, against the quota."""
+
+    subject: str  # the words naming the scope: a client's key, a person, "me" or "all"
+    label: str  # "Acme Corp", "you", "everyone"
+    period_label: str  # "2026-Q4"
+    period_text: str  # "2026-Q4 (Oct 2026 – Dec 2026)"
+    currency: str
+    today: date
+    closed_won: Decimal
+    commit: Decimal
+    best_case: Decimal
+    pipeline: Decimal
+    quota: Decimal | None
+    gap: Decimal | None
+    coverage: Decimal | None
+    description: str = ""
+    kind: str = "pipeline"
+
+    @property
+    def segments(self) -> tuple[tuple[str, Decimal], ...]:
+        return (("Closed won", self.closed_won), ("Commit", self.commit), ("Best case", self.best_case),
+                ("Pipeline", self.pipeline))
+
+    @property
+    def filename(self) -> str:
+        slug = "".join(ch if ch.isalnum() else "-" for ch in self.subject.lower()).strip("-") or "me"
+        return f"{slug}-pipeline-{self.period_label}.png"
+
+
 # What a ChartDrawer can draw. A new kind joins this union and the drawer's table.
-Chart = BurnUp | ClientBars
+Chart = BurnUp | ClientBars | AgingBars | PipelineBar
 
 
 class ChartDrawer(Protocol):

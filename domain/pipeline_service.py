@@ -85,10 +85,16 @@ class PipelineReport:
     clients: dict[int, Client]
 
 
+def period_figures(uow: UnitOfWork, scope: Scope, period: Period) -> PipelineFigures:
+    """The figures of ``pipeline`` for one scope and period (closed won, commit, …, quota, gap, coverage):
+    the quota and one aggregate of the period's deals. ``pipeline``, its chart and ``account`` share it."""
+    quota = quota_for(uow.pipeline.quotas([period.label]), scope)
+    return pipeline_figures(period, uow.pipeline.totals(scope, period.first, period.last), quota)
+
+
 def pipeline_report(uow: UnitOfWork, scope: Scope, period: Period, today: date) -> PipelineReport:
     """Every figure and list of ``pipeline`` for one scope and period."""
-    quota = quota_for(uow.pipeline.quotas([period.label]), scope)
-    figures = pipeline_figures(period, uow.pipeline.totals(scope, period.first, period.last), quota)
+    figures = period_figures(uow, scope, period)
     risky, count = uow.pipeline.at_risk(scope, period.first, period.last, today, AT_RISK_SHOWN)
     largest = uow.pipeline.largest_open(scope, period.first, period.last, LARGEST_SHOWN)
     omitted = uow.pipeline.omitted(scope, period.first, period.last, LARGEST_SHOWN)

@@ -1,8 +1,8 @@
 """``account <client>``: the account on one screen for its director, finance and admins, with its chart.
 
 Panels that need records other work brings (receivables, the quarter's pipeline, the next renewal) plug
-in through ``PANELS``: each is a function of the turn and the account that returns a Section, or None
-when it has nothing to say. None are registered yet; the answer says which panels are not available.
+in through ``PANELS`` (``handlers/account_panels.py``): each is a function of the turn and the account that
+returns a Section, or None when the caller may not see it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from decimal import Decimal
 from domain.accounts import AccountView, account_view
 from domain.charts import client_bars
 from domain.errors import InvalidInput
+from handlers import account_panels
 from handlers.base import Turn, format_date, format_hours, format_pct, rag_tone, rag_word, turn
 from handlers.chart import chart_reply, describe_client
 from handlers.context import Context
@@ -25,8 +26,8 @@ EXAMPLE = "account acme"
 MAX_LINES = 20  # per section; the platforms cut further to their own limits
 
 Panel = Callable[[Turn, AccountView], Section | None]
-# Receivables (outstanding, over 60 days), this quarter's pipeline and the next renewal join here.
-PANELS: list[Panel] = []
+# Receivables (outstanding, over 60 days), this quarter's pipeline and the next renewal.
+PANELS: list[Panel] = [*account_panels.PANELS]
 NOT_YET = "Receivables, pipeline and renewals are not in Steward yet; they join this screen when they are."
 
 

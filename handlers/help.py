@@ -79,10 +79,12 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                 ("history acme-web", "history acme 20", "history jane@example.com")),
     "chart": ("chart <project|client> [burn|ar|pipeline] [share]",
               "A picture: a project's burn-up (burned, budget, forecasts, today, run-out) or a client's projects "
-              "side by side. In a Slack channel it goes to your DM unless you say share.",
-              ("chart acme-web", "chart acme", "chart acme share")),
+              "side by side; ar: receivables aging by client; pipeline: the quarter against quota. In a Slack "
+              "channel it goes to your DM unless you say share.",
+              ("chart acme-web", "chart acme", "chart acme share", "chart all ar", "chart me pipeline")),
     "account": ("account <client>", "The account on one screen: every project's RAG, burn vs time and run-out, "
-                "budget totals and margin, waiting decisions, latest statuses, with the client chart.",
+                "budget totals and margin, waiting decisions, latest statuses, receivables, this quarter's "
+                "pipeline and the next renewal, with the client chart.",
                 ("account acme",)),
     "report": ("report <project|client> [this week|last week] [pdf]",
                "A draft of the weekly status for the client, in client words (no rates, costs or margins), to "

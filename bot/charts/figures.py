@@ -24,11 +24,13 @@ matplotlib.use("Agg")  # before anything draws: no display, whatever MPLBACKEND 
 from matplotlib import dates as mdates  # noqa: E402 - after choosing the backend
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 from PIL import Image  # noqa: E402 - matplotlib's own dependency
 
-from domain.charts import BurnUp, Chart, ClientBars  # noqa: E402
+from domain.charts import AgingBars, BurnUp, Chart, ClientBars, PipelineBar  # noqa: E402
 from domain.model import Rag  # noqa: E402
 from handlers.base import format_money  # noqa: E402
 
@@ -75,14 +77,16 @@ def new_figure() -> Figure:
     return figure
 
 
-def _money_axis(ax: Axes, currency: str) -> None:
-    def label(value: float, _pos: int) -> str:
-        amount = Decimal(str(round(value)))
-        if abs(amount) >= 10_000:
-            return format_money((amount / 1000).quantize(Decimal(1)), currency) + "k"
-        return format_money(amount, currency, cents=False)
+def _short_money(value: float, currency: str) -> str:
+    amount = Decimal(str(round(value)))
+    if abs(amount) >= 10_000:
+        return format_money((amount / 1000).quantize(Decimal(1)), currency) + "k"
+    return format_money(amount, currency, cents=False)
 
-    ax.yaxis.set_major_formatter(FuncFormatter(label))
+
+def _money_axis(ax: Axes, currency: str, axis: str = "y") -> None:
+    formatter = FuncFormatter(lambda value, _pos: _short_money(value, currency))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
 
 
 def _x(day: date) -> float:
@@ -171,10 +175,99 @@ def client_figure(chart: ClientBars) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+# Receivables buckets, from the least to the most worrying: colour (Okabe-Ito, light to dark) and
+# hatching (none, dots, slashes, crosses, dense crosses) both tell them apart, and the legend names them.
+BUCKET_COLORS = (SKY, BLUE, ORANGE, VERMILION, BLACK)
+BUCKET_HATCHES = ("", "..", "//", "xx", "\\\\")  # sparse: each hatch line costs drawing time
+AGING_ROWS = 12  # beyond a dozen clients the labels don't fit; the text answer lists them all
+BAR_HEIGHT = 0.6
+
+
+def aging_figure(chart: AgingBars) -> tuple[Figure, Axes]:
+    """One stacked horizontal bar per client, worst at the top: Current, 1–30, 31–60, 61–90 and 90+ days
+    past due left to right, the outstanding and the share over 60 days after the bar. A negative bucket
+    (credit notes) is not drawn; the label's outstanding includes it."""
+    with matplotlib.rc_context(_style()):  # type: ignore[arg-type]
+        fig = new_figure()
+        ax = fig.add_subplot()
+        rows = chart.rows[:AGING_ROWS]
+        ys = [len(rows) - 1 - i for i in range(len(rows))]
+        lefts = [0.0] * len(rows)
+        handles = []
+        # One collection of rectangles a bucket, not a bar artist each: a dozen clients are 60 segments, and
+        # barh's one patch per segment (each updating the data limits) doubled the drawing time.
+        half = BAR_HEIGHT / 2
+        for b, name in enumerate(chart.bucket_names):
+            widths = [max(0.0, float(r.buckets[b])) for r in rows]
+            boxes = [[(x, y - half), (x + w, y - half), (x + w, y + half), (x, y + half)]
+                     for x, y, w in zip(lefts, ys, widths, strict=True) if w > 0]
+            if boxes:
+                ax.add_collection(PolyCollection(boxes, facecolors=BUCKET_COLORS[b], edgecolors="white", linewidths=0,
+                                                 hatch=BUCKET_HATCHES[b] or None, zorder=3))
+                handles.append(Patch(facecolor=BUCKET_COLORS[b], edgecolor="white", linewidth=0,
+                                     hatch=BUCKET_HATCHES[b] or None, label=name))
+            lefts = [left + w for left, w in zip(lefts, widths, strict=True)]
+        widest = max(lefts + [1.0])
+        for y, row, end in zip(ys, rows, lefts, strict=True):
+            over = "" if row.over_60_share is None else f" · {float(row.over_60_share):.1f}% >60d"
+            ax.text(end + widest * 0.01, y, f"{format_money(row.outstanding, chart.currency, cents=False)}{over}",
+                    va="center", fontsize=FONT_SIZE - 1)
+        if not rows:
+            ax.text(0.5, 0.5, "Nothing owed", transform=ax.transAxes, ha="center", va="center", color=MUTED)
+        ax.set_yticks(range(len(rows)), [r.key for r in reversed(rows)])
+        ax.set_ylim(-1.5, max(len(rows), 1) - 0.4)  # the legend sits under the last row
+        ax.set_xlim(0, widest * 1.35)  # room for the label after the longest bar
+        _money_axis(ax, chart.currency, "x")
+        ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
+        ax.set_title(f"Receivables aging · {chart.label} · days past due on {chart.today:%d %b %Y}", loc="left",
+                     fontweight="bold", parse_math=False)
+        if rows:
+            ax.legend(handles=handles, loc="lower right", ncols=len(chart.bucket_names),
+                      title="Days past due (after a bar: owed · share over 60 days)", frameon=True,
+                      facecolor="white", edgecolor="white", framealpha=1)
+        fig.subplots_adjust(left=0.16, right=0.97, top=0.9, bottom=0.1)
+    return fig, ax
+
+
+SEGMENT_COLORS = (GREEN, BLUE, SKY, GREY)  # closed won, commit, best case, pipeline: surest first
+SEGMENT_HATCHES = ("", "///", "..", "xxx")
+QUOTA_COLOR = BLACK
+
+
+def pipeline_chart_figure(chart: PipelineBar) -> tuple[Figure, Axes]:
+    """The quarter in one stacked bar: closed won, then commit, best case and pipeline, each named with its
+    amount in the legend, against a dashed black line at the quota (when one is set)."""
+    with matplotlib.rc_context(_style()):  # type: ignore[arg-type]
+        fig = new_figure()
+        ax = fig.add_subplot()
+        left = 0.0
+        for (name, amount), colour, hatch in zip(chart.segments, SEGMENT_COLORS, SEGMENT_HATCHES, strict=True):
+            width = max(0.0, float(amount))
+            ax.barh([0], [width], left=left, height=BAR_HEIGHT, color=colour, hatch=hatch, edgecolor="white",
+                    linewidth=0, label=f"{name} {format_money(amount, chart.currency, cents=False)}", zorder=3)
+            left += width
+        top = max(left, float(chart.quota or 0), 1.0)
+        if chart.quota is not None:
+            ax.axvline(float(chart.quota), color=QUOTA_COLOR, linewidth=LINE_WIDTH, linestyle=(0, (3, 2)), zorder=4,
+                       label=f"Quota {format_money(chart.quota, chart.currency, cents=False)}")
+        ax.set_xlim(0, top * Y_HEADROOM)
+        ax.set_ylim(-1.2, 1.0)
+        ax.set_yticks([])
+        _money_axis(ax, chart.currency, "x")
+        ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
+        ax.set_title(f"Pipeline · {chart.label} · {chart.period_text}", loc="left", fontweight="bold",
+                     parse_math=False)
+        ax.legend(loc="lower center", ncols=3, frameon=True, facecolor="white", edgecolor="white", framealpha=1)
+        fig.subplots_adjust(left=0.05, right=0.97, top=0.9, bottom=0.1)
+    return fig, ax
+
+
 # The drawing of each chart type; a new kind of chart adds its function here.
 DRAWINGS: dict[type, Callable[[Any], tuple[Figure, Axes]]] = {
     BurnUp: burn_up_figure,
     ClientBars: client_figure,
+    AgingBars: aging_figure,
+    PipelineBar: pipeline_chart_figure,
 }
 
 

@@ -48,7 +48,8 @@ def test_account_of_a_client_takes_the_same_statements_at_ten_times_the_data(
 
     counts = per_scale(uow_factory, count_statements, operation)
     assert counts[SMALL] == counts[LARGE], counts
-    assert counts[SMALL] <= 16, counts
+    # 16, + 7 for the receivables, pipeline and renewal panels (test_money_chart_query_counts.py).
+    assert counts[SMALL] <= 16 + 7, counts
 
 
 def test_report_reads_a_fixed_number_of_statements_plus_one_status_history_per_project(

@@ -86,3 +86,18 @@ def test_the_chart_button_on_a_budget_answer_sends_the_chart_to_the_clickers_dm(
     [done] = server.fake.wait_for("files.completeUploadExternal")
     assert done.body["channel_id"] == "DUDANA"
     assert_valid_png(server.fake.of("upload")[0].body["content"])
+
+
+def test_the_money_charts_upload_like_the_burn_up(server: Server) -> None:
+    server.command("/chart", "acme ar")
+    [done] = server.fake.wait_for("files.completeUploadExternal")
+    [asked] = server.fake.of("files.getUploadURLExternal")
+    assert asked.body["filename"] == "acme-ar.png"
+    assert asked.body["alt_txt"].startswith("Receivables aging of Acme Corp")
+    assert_valid_png(server.fake.of("upload")[0].body["content"])
+    assert done.body["initial_comment"] == asked.body["alt_txt"]
+    server.command("/chart", "me pipeline")
+    server.fake.wait_for("files.completeUploadExternal", count=2)
+    [_, second] = server.fake.wait_for("files.getUploadURLExternal", count=2)
+    assert second.body["filename"].startswith("me-pipeline-") and second.body["alt_txt"].startswith("Your pipeline")
+    assert_valid_png(server.fake.wait_for("upload", count=2)[1].body["content"])
