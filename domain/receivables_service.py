@@ -6,6 +6,7 @@ Every change is one audit event in the caller's unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -195,12 +196,16 @@ class WipRow:
         return wip(self.burned, self.invoiced)
 
 
-def wip_rows(uow: UnitOfWork, projects: list[Project], today: date, currency: str) -> list[WipRow]:
-    """Burned, invoiced and WIP per project, in two aggregate statements whatever the number of projects."""
+def wip_rows(uow: UnitOfWork, projects: list[Project], today: date, currency: str,
+             burned: Mapping[int, Decimal] | None = None) -> list[WipRow]:
+    """Burned, invoiced and WIP per project, in two aggregate statements whatever the number of projects.
+
+    ``burned``: the projects' burn to date when the caller has it already (``budget``), which spares
+    the burn statement; it is the same definition."""
     ids = [p.id for p in projects if p.id is not None]
     if not ids:
         return []
-    burns = uow.invoices.burned(ids, today)
+    burns = burned if burned is not None else uow.invoices.burned(ids, today)
     main: dict[int, Decimal] = {}
     others: dict[int, list[tuple[str, Decimal]]] = {}
     wanted = set(ids)

@@ -10,9 +10,10 @@ from handlers.base import Turn, format_money, format_pct
 from handlers.reply import Fact
 
 
-def invoicing_facts(t: Turn, project: Project) -> tuple[Fact, ...]:
-    """Invoiced to date and work not yet invoiced (budget readers may see both: they are the project's)."""
-    row = wip_rows(t.uow, [project], t.today, t.org.currency)[0]
+def invoicing_facts(t: Turn, project: Project, burned: Decimal) -> tuple[Fact, ...]:
+    """Invoiced to date and work not yet invoiced (budget readers may see both: they are the project's);
+    ``burned`` is the budget's own burn to date."""
+    row = wip_rows(t.uow, [project], t.today, t.org.currency, burned={project.id or 0: burned})[0]
     invoiced = t.money(row.invoiced)
     if row.others:
         invoiced += " (also " + ", ".join(format_money(v, c) for c, v in row.others) + ", not converted)"

@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency, get_currency_precision
+from babel import Locale
+from babel.numbers import NumberPattern, get_currency_precision, parse_pattern
 
 from domain.identity import identify
 from domain.model import Organisation, Person, Rag
@@ -70,10 +72,21 @@ def format_money(amount: Decimal, currency: str, *, signed: bool = False, cents:
     value = amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     whole = value == value.to_integral_value()
     pattern = "¤#,##0" if (whole and cents is not True) or digits == 0 else "¤#,##0." + "0" * digits
-    text = format_currency(abs(value), code, format=pattern, locale=_LOCALE, currency_digits=False)
+    text = _pattern(pattern).apply(abs(value), _locale(), currency=code, currency_digits=False)
     if value < 0:
         return f"-{text}"
     return f"+{text}" if signed else text
+
+
+@cache
+def _pattern(text: str) -> NumberPattern:
+    # What babel.numbers.format_currency does with format=, parsed once: an answer formats dozens of amounts.
+    return parse_pattern(text)
+
+
+@cache
+def _locale() -> Locale:
+    return Locale.parse(_LOCALE)
 
 
 def format_hours(hours: Decimal) -> str:

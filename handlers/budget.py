@@ -85,7 +85,7 @@ def project_reply(t: Turn, b: services.ProjectBudget) -> Reply:
         title=f"{b.client.name} · {p.name} ({p.key})",
         summary=_headline(f),
         tone=rag_tone(f.rag),
-        facts=figure_facts(t, f) + invoicing_facts(t, p),
+        facts=figure_facts(t, f) + invoicing_facts(t, p, f.burned),
         footer=" · ".join([period, *people, f"as of {t.today:%d %b %Y}"]),
         actions=(
             Action("Status", f"status {p.key}"),
