@@ -4,27 +4,12 @@ now recorded as echoed, refused with an example, or worded and coloured consiste
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from storage.uow import build_uow_factory, ensure_schema
-from tests.handlers.world import seed
 
 NOW = "2026-11-15T12:00"
-
-
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID",
-                 "STEWARD_TIMEZONE", "STEWARD_ADMINS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    ensure_schema(url)
-    seed(build_uow_factory(url))
-    return url
 
 
 def say(capsys: pytest.CaptureFixture[str], line: str, who: str = "dana@example.com", *extra: str) -> tuple[int, str]:
